@@ -1,0 +1,100 @@
+"""API plumbing shared by every app: error shape and the exception handler."""
+
+from django.core.exceptions import PermissionDenied
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import BusinessError, Conflict, ImportRejected, NotAllowed
+
+
+def problems_response(error: BusinessError) -> Response:
+    code = status.HTTP_400_BAD_REQUEST
+    if isinstance(error, NotAllowed):
+        code = status.HTTP_403_FORBIDDEN
+    elif isinstance(error, Conflict):
+        code = status.HTTP_409_CONFLICT
+    return Response({"errors": [{"field": p.field, "message": p.message} for p in error.problems]}, status=code)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, BusinessError):
+        return problems_response(exc)
+    if isinstance(exc, ImportRejected):
+        return Response(
+            {"errors": [{"row": p.row, "column": p.column, "message": p.message} for p in exc.problems]},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, PermissionDenied):
+        return Response({"errors": [{"field": None, "message": str(exc) or "无权操作"}]},
+                        status=status.HTTP_403_FORBIDDEN)
+    return drf_exception_handler(exc, context)
+
+
+# --- endpoints -------------------------------------------------------------------------------------
+from django.contrib.auth import authenticate  # noqa: E402
+from drf_spectacular.utils import extend_schema, inline_serializer  # noqa: E402
+from rest_framework import generics, serializers  # noqa: E402
+from rest_framework.authtoken.models import Token  # noqa: E402
+from rest_framework.permissions import AllowAny  # noqa: E402
+from rest_framework.views import APIView  # noqa: E402
+
+from core.models import ChangeRecord, OrgUnit  # noqa: E402
+from core.throttle import client_address, login_blocked, login_failed, login_succeeded  # noqa: E402
+
+
+class TokenRequest(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token (throttled like the login page)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(request=TokenRequest, responses=inline_serializer("Token", {"token": serializers.CharField()}))
+    def post(self, request):
+        form = TokenRequest(data=request.data)
+        if not form.is_valid():
+            return Response({"errors": [{"field": f, "message": "；".join(str(m) for m in msgs)}
+                                        for f, msgs in form.errors.items()]}, status=status.HTTP_400_BAD_REQUEST)
+        username, address = form.validated_data["username"], client_address(request)
+        if login_blocked(username, address):
+            return Response({"errors": [{"field": None, "message": "登录失败次数过多，请15分钟后再试"}]},
+                            status=status.HTTP_429_TOO_MANY_REQUESTS)
+        user = authenticate(request, username=username, password=form.validated_data["password"])
+        if user is None or not user.is_active:
+            login_failed(username, address)
+            return Response({"errors": [{"field": None, "message": "用户名或密码错误"}]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        login_succeeded(username, address)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class OrgUnitSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(source="region.code")
+    region_name = serializers.CharField(source="region.name")
+
+    class Meta:
+        model = OrgUnit
+        fields = ["code", "name", "kind", "region", "region_name"]
+
+
+class OrgUnitList(generics.ListAPIView):
+    serializer_class = OrgUnitSerializer
+
+    def get_queryset(self):
+        qs = OrgUnit.objects.restrict(self.request.user).select_related("region").order_by("region__code", "code")
+        kind = self.request.query_params.get("kind")
+        return qs.filter(kind=kind) if kind else qs
+
+
+class ChangeRecordSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_name")
+
+    class Meta:
+        model = ChangeRecord
+        fields = ["id", "at", "actor", "action", "before", "after", "note"]

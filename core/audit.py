@@ -1,0 +1,48 @@
+"""Change history written explicitly by services: who, when, before and after."""
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from core.models import ChangeRecord
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict:
+    """JSON-ready values of a record's concrete fields (foreign keys as their ids)."""
+    data = {}
+    for field in obj._meta.concrete_fields:
+        if fields is not None and field.name not in fields:
+            continue
+        data[field.name] = _plain(getattr(obj, field.attname))
+    return data
+
+
+def record_change(*, actor, obj: models.Model, action: str, before: dict | None, after: dict | None,
+                  note: str = "") -> ChangeRecord:
+    return ChangeRecord.objects.create(
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        action=action,
+        actor=actor if actor is not None and actor.pk else None,
+        actor_name=(str(actor) if actor is not None else "系统")[:80],
+        before=before,
+        after=after,
+        note=note,
+    )
+
+
+def history_for(obj: models.Model):
+    return ChangeRecord.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True), object_id=str(obj.pk)
+    ).select_related("actor")

@@ -1,0 +1,42 @@
+"""Errors that services raise and every door (page, API, command) reports the same way."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    field: str | None
+    message: str
+
+
+class BusinessError(Exception):
+    """A request the rules refuse; nothing was changed. Messages are Chinese, for the user."""
+
+    def __init__(self, problems: list[FieldProblem] | str, field: str | None = None):
+        if isinstance(problems, str):
+            problems = [FieldProblem(field, problems)]
+        self.problems = problems
+        super().__init__("；".join(p.message for p in problems))
+
+
+class NotAllowed(BusinessError):
+    """The user's role or scope does not allow this (HTTP 403)."""
+
+
+class Conflict(BusinessError):
+    """Someone else changed the record first, or the workflow moved on (HTTP 409)."""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    column: str
+    message: str
+
+
+class ImportRejected(Exception):
+    """An import with at least one bad row: nothing was written, every problem is listed."""
+
+    def __init__(self, problems: list[RowProblem]):
+        self.problems = sorted(problems, key=lambda p: (p.row, p.column))
+        super().__init__(f"{len(problems)} problems")

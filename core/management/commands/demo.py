@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from core.demo import DEMO_PASSWORD, load_demo_users
+from core.models import User
+from core.seed import load_reference
+from plans.services.demo import load_demo_towns
+from plans.services.seed import load_plans
+
+
+class Command(BaseCommand):
+    help = "载入参考数据、来源文件中的规划与指标，以及演示镇街道数据和演示账号（可重复执行）"
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        counts = load_reference()
+        load_demo_users()
+        admin = User.objects.get(username="admin")
+        plans = load_plans(admin)
+        demo_values = sum(load_demo_towns(admin, plan) for plan in plans)
+        self.stdout.write(self.style.SUCCESS(
+            f"区划 {counts['regions']} 个，单位 {counts['org_units']} 个，规划 {len(plans)} 个，"
+            f"新增演示数据 {demo_values} 条；演示账号密码：{DEMO_PASSWORD}"))

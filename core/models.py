@@ -1,0 +1,205 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.roles import Role
+from core.scoping import RestrictedQuerySet, region_prefix
+
+
+class RegionLevel(models.TextChoices):
+    PROVINCE = "province", _("省")
+    CITY = "city", _("市")
+    COUNTY = "county", _("县（市、区）")
+    TOWN = "town", _("镇街道")
+
+
+class RegionQuerySet(RestrictedQuerySet):
+    def within(self, prefix: str) -> "RegionQuerySet":
+        return self.filter(code__startswith=prefix)
+
+    def scope(self, user, action):
+        if action != "view":
+            return self.none()
+        return self.within(user.scope_prefix)
+
+
+class Region(models.Model):
+    """An administrative division keyed by its GB/T 2260 code (towns by the 9-digit statistical code).
+
+    A code begins with its parent's significant digits, so a region's subtree is a prefix match.
+    """
+
+    code = models.CharField(_("区划代码"), max_length=12, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    level = models.CharField(_("级别"), max_length=10, choices=RegionLevel.choices)
+    parent = models.ForeignKey("self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="children")
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def prefix(self) -> str:
+        return region_prefix(self.code)
+
+
+class OrgKind(models.TextChoices):
+    PROVINCE = "province", _("省")
+    CITY = "city", _("市")
+    COUNTY = "county", _("县（市、区）")
+    TOWN = "town", _("镇街道")
+    PARK = "park", _("园区")
+    BUREAU = "bureau", _("部门单位")
+    DIVISION = "division", _("科室")
+    ENTERPRISE = "enterprise", _("企业")
+    INSTITUTION = "institution", _("机构")
+
+
+# Org units that are places: indicator values and targets belong to them.
+PLACE_KINDS = (OrgKind.PROVINCE, OrgKind.CITY, OrgKind.COUNTY, OrgKind.TOWN, OrgKind.PARK)
+
+
+class OrgUnitQuerySet(RestrictedQuerySet):
+    def places(self) -> "OrgUnitQuerySet":
+        return self.filter(kind__in=PLACE_KINDS)
+
+    def within(self, prefix: str) -> "OrgUnitQuerySet":
+        return self.filter(region__code__startswith=prefix)
+
+    def scope(self, user, action):
+        if action != "view":
+            return self.none()
+        if user.role in (Role.ENTERPRISE, Role.INSTITUTION, Role.REVIEWER):
+            return self.filter(pk=user.org_unit_id)
+        return self.within(user.scope_prefix)
+
+
+class OrgUnit(models.Model):
+    """A body that reports or is reported on: a county or town as a place, a bureau, a division, a park."""
+
+    code = models.CharField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=12, choices=OrgKind.choices)
+    region = models.ForeignKey(Region, verbose_name=_("所在区划"), on_delete=models.PROTECT,
+                               related_name="org_units")
+    parent = models.ForeignKey("self", verbose_name=_("上级单位"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="children")
+    aliases = models.JSONField(_("别名"), default=list, blank=True,
+                               help_text=_("文件中出现的其他写法，如“市委组织部〔市委人才办〕”"))
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+
+    objects = OrgUnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("组织单位")
+        verbose_name_plural = _("组织单位")
+        ordering = ["region__code", "sort_order", "code"]
+        indexes = [models.Index(fields=["kind", "region"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_place(self) -> bool:
+        return self.kind in PLACE_KINDS
+
+
+class UserQuerySet(RestrictedQuerySet):
+    def scope(self, user, action):
+        if user.role == Role.BUREAU_ADMIN and action == "view":
+            return self.filter(org_unit__region__code__startswith=user.scope_prefix)
+        return self.filter(pk=user.pk) if action == "view" else self.none()
+
+
+class KechuangUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.LEADER)
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("所属单位"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="users")
+    region = models.ForeignKey(Region, verbose_name=_("管辖区划"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="users",
+                               help_text=_("不填时取所属单位的区划"))
+
+    objects = KechuangUserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def scope_region(self) -> Region | None:
+        if self.region_id:
+            return self.region
+        return self.org_unit.region if self.org_unit_id else None
+
+    @property
+    def scope_prefix(self) -> str:
+        """Region-code prefix of everything this user may see; an impossible prefix when unscoped."""
+        region = self.scope_region
+        return region.prefix if region else "-"
+
+    @property
+    def is_sysadmin(self) -> bool:
+        return self.is_superuser or self.role == Role.SYSADMIN
+
+    @property
+    def is_bureau_admin(self) -> bool:
+        return self.is_sysadmin or self.role == Role.BUREAU_ADMIN
+
+
+class ChangeRecord(models.Model):
+    """One change to a business record: who, when, what it was before and after (DESIGN §5 History).
+
+    Written explicitly by services (core.audit), never by signals, so bulk writes and commands are covered.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("新建")
+        UPDATE = "update", _("修改")
+        DELETE = "delete", _("删除")
+        TRANSITION = "transition", _("流转")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(_("对象"), max_length=200)
+    action = models.CharField(_("操作"), max_length=12, choices=Action.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField(_("操作人姓名"), max_length=80, blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    before = models.JSONField(_("修改前"), null=True, blank=True)
+    after = models.JSONField(_("修改后"), null=True, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("变更记录")
+        verbose_name_plural = _("变更记录")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.object_repr} {self.get_action_display()}"
+
+    @property
+    def changed_fields(self) -> list[tuple[str, object, object]]:
+        before, after = self.before or {}, self.after or {}
+        keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
+        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]

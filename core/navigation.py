@@ -1,0 +1,31 @@
+"""Menu entries that apps register at start-up; each says which roles see it."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset | None  # None: every signed-in user
+    order: int
+
+
+_ITEMS: list[NavItem] = []
+
+
+def register(label, url_name: str, roles=None, order: int = 100) -> None:
+    _ITEMS.append(NavItem(label, url_name, frozenset(roles) if roles else None, order))
+    _ITEMS.sort(key=lambda i: i.order)
+
+
+def items_for(user, path: str) -> list[dict]:
+    out = []
+    for item in _ITEMS:
+        if item.roles is not None and not user.is_sysadmin and user.role not in item.roles:
+            continue
+        url = reverse(item.url_name)
+        out.append({"label": item.label, "url": url, "active": path.startswith(url) and url != "/"})
+    return out

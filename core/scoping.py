@@ -1,0 +1,30 @@
+"""Permission-aware querysets: every list, page and endpoint starts from ``Model.objects.restrict(user)``.
+
+A model's queryset subclasses RestrictedQuerySet and says in ``scope`` what a non-admin user reaches,
+so a new page cannot forget scoping: it only has the restricted queryset to start from.
+"""
+
+from django.db import models
+
+
+def region_prefix(code: str) -> str:
+    """Significant digits of a GB/T 2260 code: 330000 → 33, 330400 → 3304, 330482 → 330482."""
+    if len(code) == 6:
+        if code.endswith("0000"):
+            return code[:2]
+        if code.endswith("00"):
+            return code[:4]
+    return code
+
+
+class RestrictedQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = "view"):
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_sysadmin:
+            return self
+        return self.scope(user, action)
+
+    def scope(self, user, action: str):
+        """What a user who is not a system admin reaches; nothing unless a model says otherwise."""
+        return self.none()

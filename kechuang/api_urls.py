@@ -1,0 +1,25 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core.api import OrgUnitList, TokenView
+from plans import api as plans_api
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("org-units/", OrgUnitList.as_view(), name="api-org-units"),
+    path("plans/", plans_api.PlanList.as_view(), name="api-plans"),
+    path("plans/<str:code>/indicators/", plans_api.IndicatorList.as_view(), name="api-indicators"),
+    path("plans/<str:code>/progress/", plans_api.Progress.as_view(), name="api-progress"),
+    path("plans/<str:code>/ranking/", plans_api.Ranking.as_view(), name="api-ranking"),
+    path("plans/<str:code>/export.xlsx", plans_api.Export.as_view(), name="api-export"),
+    path("plans/<str:code>/values/import", plans_api.ValueImport.as_view(), name="api-values-import"),
+    path("plans/<str:code>/values/template.xlsx", plans_api.ValueTemplate.as_view(), name="api-values-template"),
+    path("values/", plans_api.ValueListCreate.as_view(), name="api-values"),
+    path("values/<int:pk>/", plans_api.ValueDetail.as_view(), name="api-value"),
+    path("values/<int:pk>/history/", plans_api.ValueHistory.as_view(), name="api-value-history"),
+    path("values/<int:pk>/submit/", plans_api.ValueTransition.as_view(action="submit"), name="api-value-submit"),
+    path("values/<int:pk>/approve/", plans_api.ValueTransition.as_view(action="approve"), name="api-value-approve"),
+    path("values/<int:pk>/return/", plans_api.ValueTransition.as_view(action="return"), name="api-value-return"),
+]

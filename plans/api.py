@@ -1,0 +1,238 @@
+"""JSON API over the same services and queries as the pages."""
+
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api import ChangeRecordSerializer
+from core.audit import history_for
+from core.errors import BusinessError, ImportRejected, NotAllowed, RowProblem
+from core.models import OrgUnit
+from core.periods import Period, PeriodError
+from plans import exports
+from plans.models import Indicator, IndicatorValue, Plan, Target
+from plans.queries import indicator_warnings, plan_indicators, plan_progress, ranking
+from plans.rules import can_view_place
+from plans.serializers import IndicatorSerializer, PlanSerializer, ReviewIn, ValueIn, ValueSerializer
+from plans.services import value_import, values
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def visible_plan(request, code: str) -> Plan:
+    return get_object_or_404(Plan.objects.restrict(request.user).select_related("region"), code=code)
+
+
+def query_period(request, name: str = "period", required: bool = True) -> Period | None:
+    text = request.query_params.get(name)
+    if not text:
+        if required:
+            raise BusinessError(_("缺少参数%(name)s") % {"name": name}, field=name)
+        return None
+    try:
+        return Period.parse(text)
+    except PeriodError as exc:
+        raise BusinessError(str(exc), field=name) from exc
+
+
+def ratio(value):
+    return float(value) if value is not None else None
+
+
+def number(value):
+    if value is None:
+        return None
+    return float(value.normalize()) if value != value.to_integral_value() else int(value)
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+class PlanList(generics.ListAPIView):
+    serializer_class = PlanSerializer
+
+    def get_queryset(self):
+        return Plan.objects.restrict(self.request.user).select_related("region")
+
+
+class IndicatorList(generics.ListAPIView):
+    serializer_class = IndicatorSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        self.plan = visible_plan(self.request, self.kwargs["code"])
+        return plan_indicators(self.plan).prefetch_related(
+            Prefetch("targets", queryset=Target.objects.select_related("org_unit")
+                                     .order_by("org_unit__code", "period_end", "period")))
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if hasattr(self, "plan"):
+            context["warnings"] = indicator_warnings(self.plan)
+        return context
+
+    def list(self, request, *args, **kwargs):
+        queryset = list(self.get_queryset())
+        return Response(self.get_serializer(queryset, many=True).data)
+
+
+class ValueListCreate(generics.ListCreateAPIView):
+    serializer_class = ValueSerializer
+
+    def get_queryset(self):
+        qs = (IndicatorValue.objects.restrict(self.request.user)
+              .select_related("indicator__plan", "place", "reporter").order_by("-updated_at", "-id"))
+        params = self.request.query_params
+        for param, lookup in (("plan", "indicator__plan__code"), ("indicator", "indicator__code"),
+                              ("org_unit", "place__code"), ("period", "period"), ("status", "status")):
+            if params.get(param):
+                qs = qs.filter(**{lookup: params[param]})
+        return qs
+
+    @extend_schema(request=ValueIn, responses={201: ValueSerializer})
+    def post(self, request, *args, **kwargs):
+        form = ValueIn(data=request.data)
+        if not form.is_valid():
+            return Response({"errors": [{"field": f, "message": "；".join(str(m) for m in msgs)}
+                                        for f, msgs in form.errors.items()]}, status=status.HTTP_400_BAD_REQUEST)
+        data = form.validated_data
+        row = values.report_value_by_codes(reporter=request.user, plan=data.get("plan"),
+                                           indicator=data["indicator"], org_unit=data["org_unit"],
+                                           period=data["period"], value=data["value"], basis=data.get("basis"),
+                                           note=data["note"], submit=data["submit"], version=data.get("version"))
+        return Response(ValueSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class ValueDetail(generics.RetrieveAPIView):
+    serializer_class = ValueSerializer
+
+    def get_queryset(self):
+        return IndicatorValue.objects.restrict(self.request.user).select_related("indicator__plan", "place")
+
+
+class ValueHistory(generics.ListAPIView):
+    serializer_class = ChangeRecordSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        row = get_object_or_404(IndicatorValue.objects.restrict(self.request.user), pk=self.kwargs["pk"])
+        return history_for(row)
+
+
+class ValueTransition(APIView):
+    """POST /api/values/{id}/submit/, /approve/ or /return/."""
+
+    action = ""
+
+    @extend_schema(request=ReviewIn, responses={200: ValueSerializer})
+    def post(self, request, pk):
+        form = ReviewIn(data=request.data)
+        form.is_valid(raise_exception=True)
+        get_object_or_404(IndicatorValue.objects.restrict(request.user), pk=pk)
+        version, opinion = form.validated_data.get("version"), form.validated_data["opinion"]
+        if self.action == "submit":
+            row = values.submit_value(user=request.user, value_id=pk, expected_version=version)
+        elif self.action == "approve":
+            row = values.approve_value(reviewer=request.user, value_id=pk, opinion=opinion, expected_version=version)
+        else:
+            row = values.return_value(reviewer=request.user, value_id=pk, opinion=opinion, expected_version=version)
+        return Response(ValueSerializer(row).data)
+
+
+class ValueImport(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
+        "file": {"type": "string", "format": "binary"}}}},
+        responses={200: inline_serializer("Imported", {"imported": serializers.IntegerField()})})
+    def post(self, request, code):
+        plan = visible_plan(request, code)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ImportRejected([RowProblem(0, "", _("请上传文件（字段名 file）"))])
+        imported = value_import.import_values(user=request.user, plan=plan, name=upload.name, data=upload.read())
+        return Response({"imported": imported})
+
+
+class ValueTemplate(APIView):
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+    def get(self, request, code):
+        plan = visible_plan(request, code)
+        return xlsx_response(value_import.values_template(plan, request.user), f"{plan.code}-template.xlsx")
+
+
+def _place_for(request, plan: Plan) -> OrgUnit | None:
+    code = request.query_params.get("org_unit")
+    if not code:
+        return None
+    place = OrgUnit.objects.select_related("region").filter(code=code).first()
+    if place is None or not place.is_place:
+        raise BusinessError(_("未知地区“%(code)s”") % {"code": code}, field="org_unit")
+    if not can_view_place(request.user, plan, place):
+        raise NotAllowed(_("无权查看该地区的数据"))
+    return place
+
+
+class Progress(APIView):
+    @extend_schema(parameters=[OpenApiParameter("period", str, required=True),
+                               OpenApiParameter("org_unit", str)], responses=OpenApiTypes.OBJECT)
+    def get(self, request, code):
+        plan = visible_plan(request, code)
+        period = query_period(request)
+        report = plan_progress(plan, period, _place_for(request, plan))
+        return Response({
+            "plan": plan.code, "period": period.code, "org_unit": report.place.code,
+            "time_progress": ratio(report.time_progress),
+            "indicators": [{
+                "code": r.indicator.code, "name": r.indicator.name, "unit": r.indicator.unit,
+                "actual": number(r.actual), "target": number(r.target), "target_derived": r.target_derived,
+                "completion": ratio(r.completion), "annual_target": number(r.annual_target),
+                "annual_target_derived": r.annual_target_derived,
+                "annual_completion": ratio(r.annual_completion), "status": r.status,
+                "yoy_growth": ratio(r.yoy_growth), "basis": r.basis,
+            } for r in report.rows],
+        })
+
+
+class Ranking(APIView):
+    @extend_schema(parameters=[OpenApiParameter("indicator", str, required=True),
+                               OpenApiParameter("period", str, required=True),
+                               OpenApiParameter("by", str, enum=["completion", "value", "growth"])],
+                   responses=OpenApiTypes.OBJECT)
+    def get(self, request, code):
+        plan = visible_plan(request, code)
+        period = query_period(request)
+        by = request.query_params.get("by", "completion")
+        if by not in ("completion", "value", "growth"):
+            raise BusinessError(_("排名依据只能是completion、value或growth"), field="by")
+        indicator = Indicator.objects.filter(plan=plan, code=request.query_params.get("indicator", "")).first()
+        if indicator is None:
+            raise BusinessError(_("未知指标“%(code)s”") % {"code": request.query_params.get("indicator", "")},
+                                field="indicator")
+        rows = [r for r in ranking(plan, indicator, period, by) if can_view_place(request.user, plan, r.org_unit)]
+        return Response([{"rank": r.rank, "org_unit": r.org_unit.code, "org_unit_name": r.org_unit.name,
+                          "value": number(r.value), "target": number(r.target),
+                          "completion": ratio(r.completion), "growth": ratio(r.growth),
+                          "rank_change": r.rank_change, "status": r.status} for r in rows])
+
+
+class Export(APIView):
+    @extend_schema(parameters=[OpenApiParameter("year", int, required=True)],
+                   responses={(200, XLSX): OpenApiTypes.BINARY})
+    def get(self, request, code):
+        plan = visible_plan(request, code)
+        year_text = request.query_params.get("year", "")
+        if not year_text.isdigit() or not plan.start_year - 1 <= int(year_text) <= plan.end_year:
+            raise BusinessError(_("年度应为%(start)s—%(end)s之间的数字") % {"start": plan.start_year, "end": plan.end_year},
+                                field="year")
+        return xlsx_response(exports.progress_workbook(plan, int(year_text)), f"{plan.code}-{year_text}.xlsx")

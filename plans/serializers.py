@@ -1,0 +1,99 @@
+from rest_framework import serializers
+
+from plans.models import Indicator, IndicatorValue, Plan
+
+
+def basis_out(value: str) -> str | None:
+    return value or None
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(source="region.code")
+    region_name = serializers.CharField(source="region.name")
+
+    class Meta:
+        model = Plan
+        fields = ["code", "name", "region", "region_name", "issuer", "issued_on", "start_year", "end_year"]
+
+
+class TargetOut(serializers.Serializer):
+    period = serializers.CharField()
+    org_unit = serializers.CharField(source="org_unit.code")
+    value = serializers.DecimalField(max_digits=20, decimal_places=6, coerce_to_string=False, allow_null=True,
+                                     normalize_output=True)
+    basis = serializers.SerializerMethodField()
+    text = serializers.CharField()
+
+    def get_basis(self, obj) -> str | None:
+        return basis_out(obj.basis)
+
+
+class WarningOut(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    period = serializers.CharField(allow_null=True)
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    responsible_units = serializers.SerializerMethodField()
+    targets = TargetOut(many=True)
+    warnings = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Indicator
+        fields = ["code", "seq", "name", "unit", "kind", "direction", "frequency", "responsible_units",
+                  "targets", "warnings", "note"]
+
+    def get_responsible_units(self, obj) -> list[str]:
+        return [link.org_unit.name for link in obj.unit_links.all()]
+
+    def get_warnings(self, obj) -> list[dict]:
+        found = self.context.get("warnings", {}).get(obj.pk, [])
+        return WarningOut(found, many=True).data
+
+
+class ValueSerializer(serializers.ModelSerializer):
+    plan = serializers.CharField(source="indicator.plan.code")
+    indicator = serializers.CharField(source="indicator.code")
+    indicator_name = serializers.CharField(source="indicator.name")
+    org_unit = serializers.CharField(source="place.code")
+    org_unit_name = serializers.CharField(source="place.name")
+    value = serializers.DecimalField(max_digits=20, decimal_places=6, coerce_to_string=False, normalize_output=True)
+    approved_value = serializers.DecimalField(max_digits=20, decimal_places=6, coerce_to_string=False,
+                                              normalize_output=True, allow_null=True)
+    basis = serializers.SerializerMethodField()
+    reporter = serializers.SerializerMethodField()
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["id", "plan", "indicator", "indicator_name", "org_unit", "org_unit_name", "period", "basis",
+                  "value", "status", "approved_value", "note", "source", "reporter", "review_opinion",
+                  "revision", "version", "updated_at", "is_demo"]
+
+    def get_basis(self, obj) -> str | None:
+        return basis_out(obj.basis)
+
+    def get_reporter(self, obj) -> str | None:
+        return str(obj.reporter) if obj.reporter_id else None
+
+
+class ValueIn(serializers.Serializer):
+    plan = serializers.CharField(required=False, help_text="规划编号；指标编码在可见规划中不唯一时必填")
+    indicator = serializers.CharField(help_text="指标编码或名称")
+    org_unit = serializers.CharField(help_text="地区编码")
+    period = serializers.CharField(help_text="2023、2023H1、2023Q2、2023-05 等")
+    value = serializers.CharField(help_text="数值，可带单位，如 4亿元、60.37万、2.5%")
+    basis = serializers.ChoiceField(choices=["new", "total"], required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    submit = serializers.BooleanField(required=False, default=True)
+    version = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and isinstance(data.get("value"), int | float):
+            data = {**data, "value": repr(data["value"])}
+        return super().to_internal_value(data)
+
+
+class ReviewIn(serializers.Serializer):
+    opinion = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(required=False, allow_null=True, min_value=1)

@@ -1,0 +1,98 @@
+"""The cockpit (驾驶舱) of a plan and an indicator's own page."""
+
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.roles import Role
+from plans.models import Indicator, Plan
+from plans.queries import (
+    indicator_warnings,
+    overdue_places,
+    plan_indicators,
+    plan_progress,
+    ranking,
+)
+from plans.rules import can_view_place
+from plans.views.common import period_choices, place_choices, requested_period, requested_place, visible_plan
+
+
+def _num(value):
+    return float(value) if value is not None else None
+
+
+def _chart_metric(row, by: str):
+    if by == "value":
+        return _num(row.value)
+    fraction = row.completion if by == "completion" else row.growth
+    return round(float(fraction) * 100, 1) if fraction is not None else None
+
+
+@login_required
+def go(request):
+    """The menu's 驾驶舱: the first plan the user may see (a town lands on its own view)."""
+    plan = Plan.objects.restrict(request.user).order_by("region__code", "-start_year").first()
+    if plan is None:
+        return render(request, "plans/no_plan.html", {"title": _("驾驶舱")})
+    url = reverse("plans:cockpit", args=[plan.code])
+    if request.user.role == Role.TOWN_REPORTER and request.user.org_unit_id:
+        url += f"?place={request.user.org_unit.code}"
+    return redirect(url)
+
+
+@login_required
+def cockpit(request, code):
+    plan = visible_plan(request, code)
+    place = requested_place(request, plan)
+    period = requested_period(request, plan, place)
+    indicators = list(plan_indicators(plan))
+    report = plan_progress(plan, period, place, with_trend=True, indicators=indicators)
+    warnings = indicator_warnings(plan, indicators)
+    cards = []
+    for row in report.rows:
+        cards.append({"row": row, "warnings": warnings.get(row.indicator.pk, []),
+                      "trend": json.dumps({"labels": [p for p, _v, _t in row.trend],
+                                           "values": [_num(v) for _p, v, _t in row.trend],
+                                           "targets": [_num(t) for _p, _v, t in row.trend]})})
+    return render(request, "plans/cockpit.html", {
+        "title": _("驾驶舱"), "plan": plan, "place": place, "period": period, "report": report, "cards": cards,
+        "periods": period_choices(plan), "places": place_choices(request, plan),
+        "counts": {s: report.count(s) for s in ("green", "yellow", "red", "missing", "no_target")},
+        "is_area": place.code == plan.region.code,
+    })
+
+
+@login_required
+def indicator_detail(request, code, indicator):
+    plan = visible_plan(request, code)
+    ind = get_object_or_404(Indicator.objects.filter(plan=plan), code=indicator)
+    place = requested_place(request, plan)
+    period = requested_period(request, plan, place)
+    by = request.GET.get("by", "completion")
+    if by not in ("completion", "value", "growth"):
+        by = "completion"
+    report = plan_progress(plan, period, place, with_trend=True, indicators=[ind])
+    row = report.rows[0]
+    ranks = [r for r in ranking(plan, ind, period, by) if can_view_place(request.user, plan, r.org_unit)]
+    overdue_period, overdue = overdue_places(plan, ind)
+    if request.user.role == Role.TOWN_REPORTER:
+        overdue = [u for u in overdue if u.pk == request.user.org_unit_id]
+    chart = {
+        "labels": [p for p, _v, _t in row.trend], "values": [_num(v) for _p, v, _t in row.trend],
+        "targets": [_num(t) for _p, _v, t in row.trend],
+        "ranking": {"names": [r.org_unit.name for r in ranks if r.rank is not None],
+                    "values": [_chart_metric(r, by) for r in ranks if r.rank is not None]},
+    }
+    targets = ind.targets.select_related("org_unit").order_by("org_unit__code", "period_end", "period")
+    if request.user.role == Role.TOWN_REPORTER:
+        targets = targets.filter(org_unit__code__in=[plan.region.code, request.user.org_unit.code])
+    return render(request, "plans/indicator.html", {
+        "title": ind.name, "plan": plan, "indicator": ind, "place": place, "period": period, "row": row,
+        "ranks": ranks, "by": by, "chart": chart, "targets": targets,
+        "warnings": indicator_warnings(plan, [ind]).get(ind.pk, []), "periods": period_choices(plan),
+        "places": place_choices(request, plan), "overdue": overdue, "overdue_period": overdue_period,
+        "by_choices": [("completion", _("按完成率")), ("value", _("按数值")), ("growth", _("按增速"))],
+    })

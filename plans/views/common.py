@@ -1,0 +1,55 @@
+"""What every plan page needs: the plan the user may see, the period and place asked for."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from core.models import OrgUnit
+from core.periods import Period, PeriodError
+from plans.models import Plan
+from plans.queries import latest_period, plan_place
+from plans.rules import can_view_place
+
+
+def visible_plan(request, code: str) -> Plan:
+    return get_object_or_404(Plan.objects.restrict(request.user).select_related("region"), code=code)
+
+
+def requested_period(request, plan: Plan, place: OrgUnit | None = None) -> Period:
+    text = request.GET.get("period")
+    if text:
+        try:
+            return Period.parse(text)
+        except PeriodError as exc:
+            raise Http404(str(exc)) from exc
+    return latest_period(plan, place)
+
+
+def requested_place(request, plan: Plan) -> OrgUnit:
+    code = request.GET.get("place")
+    if not code:
+        return plan_place(plan)
+    place = OrgUnit.objects.select_related("region").filter(code=code).first()
+    if place is None:
+        raise Http404(_("未知地区"))
+    if not can_view_place(request.user, plan, place):
+        raise PermissionDenied(_("无权查看该地区的数据"))
+    return place
+
+
+def period_choices(plan: Plan) -> list[Period]:
+    """Years, halves, quarters and months of the plan, newest first, for the period picker."""
+    out = []
+    for year in range(plan.end_year, plan.start_year - 2, -1):
+        out.append(Period(year, "Y", 0))
+        out += [Period(year, "H", h) for h in (2, 1)]
+        out += [Period(year, "Q", q) for q in (4, 3, 2, 1)]
+        out += [Period(year, "M", m) for m in range(12, 0, -1)]
+    return out
+
+
+def place_choices(request, plan: Plan) -> list[OrgUnit]:
+    places = (OrgUnit.objects.places().filter(region__code__startswith=plan.region_prefix)
+              .select_related("region").order_by("region__code", "sort_order", "code"))
+    return [p for p in places if can_view_place(request.user, plan, p)]

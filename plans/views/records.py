@@ -1,0 +1,91 @@
+"""Plan, indicator and value records on the generic list / detail / edit pages of core."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.generic import BulkImportView, ObjectDetailView, ObjectEditView, ObjectListView
+from core.roles import Role
+from plans.filters import PlanFilter, ValueFilter
+from plans.forms import IndicatorForm
+from plans.models import Indicator, IndicatorValue, Plan
+from plans.queries import plan_indicators
+from plans.services import plan_import
+from plans.tables import PlanTable, ValueTable
+from plans.views.common import visible_plan
+
+
+class PlanList(ObjectListView):
+    queryset = Plan.objects.select_related("region")
+    table_class = PlanTable
+    filterset_class = PlanFilter
+    title = _("规划")
+    export_name = "plans"
+
+
+@login_required
+def plan_detail(request, code):
+    plan = visible_plan(request, code)
+    actions = plan.actions.prefetch_related("tasks__unit_links__org_unit")
+    return render(request, "plans/plan_detail.html", {
+        "title": plan.name, "plan": plan, "actions": actions, "indicators": plan_indicators(plan),
+        "can_import": request.user.is_bureau_admin and Plan.objects.restrict(request.user, "change")
+        .filter(pk=plan.pk).exists()})
+
+
+class ValueList(ObjectListView):
+    queryset = IndicatorValue.objects.select_related("indicator__plan", "place", "reporter")
+    table_class = ValueTable
+    filterset_class = ValueFilter
+    title = _("指标数据")
+    export_name = "indicator-values"
+
+
+class ValueDetail(ObjectDetailView):
+    queryset = IndicatorValue.objects.select_related("indicator__plan", "place", "reporter", "reporter_unit",
+                                                     "reviewed_by")
+    fields = ["indicator", "place", "period", "basis", "value", "status", "approved_value", "note", "source",
+              "reporter", "reporter_unit", "reviewed_by", "review_opinion", "revision", "version", "updated_at",
+              "is_demo"]
+    template_name = "plans/value_detail.html"
+
+
+class IndicatorEdit(ObjectEditView):
+    queryset = Indicator.objects.select_related("plan")
+    form_class = IndicatorForm
+
+    def get_object(self, **kwargs):
+        return get_object_or_404(self.queryset.restrict(self.request.user, "change"),
+                                 plan__code=kwargs["code"], code=kwargs["indicator"])
+
+    def success_url(self, obj):
+        return reverse("plans:indicator", args=[obj.plan.code, obj.code])
+
+
+class IndicatorTableImport(BulkImportView):
+    title = _("导入指标进度表（附件1格式）")
+    help_text = _("表头：序号、指标（名称后括号内写单位）、若干年度目标列（如2027年、2025年、2023年）、"
+                  "其后的季度目标列（一季度至四季度，属于其左侧最近的年度）、责任单位。"
+                  "“累计达800”记为累计口径，“新认定80”记为新增口径，“年度指标”表示无季度目标。"
+                  "导入后请在指标页补全无法从表格判断的类型。")
+
+    def plan(self, request, code) -> Plan:
+        return get_object_or_404(Plan.objects.restrict(request.user, "change").select_related("region"), code=code)
+
+    def check_access(self, request, code):
+        self.plan(request, code)
+
+    def run(self, request, name, data, code):
+        return len(plan_import.import_indicator_table(actor=request.user, plan=self.plan(request, code),
+                                                      name=name, data=data))
+
+    def template_bytes(self, request, code):
+        return plan_import.indicator_table_template()
+
+    def back_url(self, request, code):
+        return reverse("plans:plan-detail", args=[code])
+
+
+def is_admin(user) -> bool:
+    return user.is_sysadmin or user.role == Role.BUREAU_ADMIN

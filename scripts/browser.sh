@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Installs Debian's chromium for the browser tests when it is missing (Playwright drives it headless).
+set -euo pipefail
+if command -v chromium >/dev/null 2>&1; then exit 0; fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
