@@ -35,6 +35,16 @@ def home(request):
     return redirect("profile")
 
 
+def health(request):
+    """A liveness check for the proxy (and the benchmark's floor): the app answers and the database too."""
+    from django.db import connection
+    from django.http import JsonResponse
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
 def profile(request):
     from django.shortcuts import render
 
