@@ -17,7 +17,17 @@ def problems_response(error: BusinessError) -> Response:
     return Response({"errors": [{"field": p.field, "message": p.message} for p in error.problems]}, status=code)
 
 
+def _flatten(detail, field=None) -> list[dict]:
+    if isinstance(detail, dict):
+        return [item for key, value in detail.items()
+                for item in _flatten(value, None if key == "non_field_errors" else key)]
+    if isinstance(detail, list):
+        return [item for value in detail for item in _flatten(value, field)]
+    return [{"field": field, "message": str(detail)}]
+
+
 def exception_handler(exc, context):
+    """Every refusal in one shape: ``{"errors": [{"field", "message"}]}`` (imports: row and column)."""
     if isinstance(exc, BusinessError):
         return problems_response(exc)
     if isinstance(exc, ImportRejected):
@@ -28,7 +38,13 @@ def exception_handler(exc, context):
     if isinstance(exc, PermissionDenied):
         return Response({"errors": [{"field": None, "message": str(exc) or "无权操作"}]},
                         status=status.HTTP_403_FORBIDDEN)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, dict | list) and "errors" not in response.data:
+        detail = response.data
+        response.data = {"errors": _flatten(detail)}
+        if isinstance(detail, dict) and "detail" in detail:
+            response.data["detail"] = detail["detail"]
+    return response
 
 
 # --- endpoints -------------------------------------------------------------------------------------

@@ -11,7 +11,9 @@ from core.models import ChangeRecord
 
 def _plain(value):
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+        # Plain notation without trailing zeros, so a figure read back from the database (11.340000) and
+        # the same figure as entered (11.34) snapshot alike and an unchanged record is not a change.
+        return format(value.normalize(), "f")
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
     return value
@@ -46,3 +48,10 @@ def history_for(obj: models.Model):
     return ChangeRecord.objects.filter(
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True), object_id=str(obj.pk)
     ).select_related("actor")
+
+
+def history_for_many(model, ids) -> models.QuerySet:
+    """The changes of several records of one model (e.g. an indicator's targets), newest first."""
+    return ChangeRecord.objects.filter(
+        content_type=ContentType.objects.get_for_model(model, for_concrete_model=True),
+        object_id__in=[str(i) for i in ids]).select_related("actor")

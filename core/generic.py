@@ -4,6 +4,8 @@ Like NetBox's generic views: a page class names ``queryset``, ``table``, ``filte
 ``import_spec``; scoping comes from ``restrict`` on the queryset so no page can forget it.
 """
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -75,7 +77,12 @@ class ObjectDetailView(LoginRequiredMixin, View):
         for name in self.fields:
             field = obj._meta.get_field(name)
             display = getattr(obj, f"get_{name}_display", None)
-            rows.append((field.verbose_name, display() if display else getattr(obj, name)))
+            value = display() if display else getattr(obj, name)
+            if isinstance(value, bool):
+                value = _("是") if value else _("否")
+            elif isinstance(value, Decimal):
+                value = format(value.normalize(), "f")  # 3.5, not the column's 3.500000
+            rows.append((field.verbose_name, value))
         return rows
 
     def extra_context(self, obj) -> dict:

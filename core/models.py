@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -203,3 +204,29 @@ class ChangeRecord(models.Model):
         before, after = self.before or {}, self.after or {}
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+    @property
+    def changed_fields_display(self) -> list[tuple[str, object, object]]:
+        """``changed_fields`` as pages show them: field labels and values in words, not names and codes."""
+        model = ContentType.objects.get_for_id(self.content_type_id).model_class()
+        out = []
+        for name, before, after in self.changed_fields:
+            try:
+                field = model._meta.get_field(name) if model is not None else None
+            except FieldDoesNotExist:
+                field = None
+            if field is not None and field.primary_key:
+                continue  # the record's own key: noise on the page
+            label = str(field.verbose_name) if field is not None else name
+            out.append((label, _value_in_words(field, before), _value_in_words(field, after)))
+        return out
+
+
+def _value_in_words(field, value):
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if field is not None and field.choices:
+        return dict(field.flatchoices).get(value, value)
+    return value

@@ -5,8 +5,8 @@ from core.models import OrgUnit
 
 
 class OrgUnitTable(tables.Table):
-    region = tables.Column(accessor="region.name", verbose_name=_("所在区划"), order_by="region__code")
-    parent = tables.Column(accessor="parent.name", verbose_name=_("上级单位"), default="—")
+    region = tables.Column(accessor="region__name", verbose_name=_("所在区划"), order_by="region__code")
+    parent = tables.Column(accessor="parent__name", verbose_name=_("上级单位"), default="—")
 
     class Meta:
         model = OrgUnit

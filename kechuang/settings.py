@@ -103,7 +103,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# Only languages with a catalogue under locale/: with "en" listed and no English catalogue, LocaleMiddleware
+# followed an English browser's Accept-Language and mixed Django's English (form errors, dates) into the
+# Chinese pages. Add ("en", "English") back together with locale/en.
+LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

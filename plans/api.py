@@ -37,9 +37,16 @@ def query_period(request, name: str = "period", required: bool = True) -> Period
             raise BusinessError(_("缺少参数%(name)s") % {"name": name}, field=name)
         return None
     try:
-        return Period.parse(text)
+        period = Period.parse(text)
     except PeriodError as exc:
         raise BusinessError(str(exc), field=name) from exc
+    try:
+        # Progress and rankings also read the previous period and the same periods a year earlier.
+        period.previous().same_period_last_year()
+    except PeriodError as exc:
+        raise BusinessError(_("期间%(period)s太早，无法与上年同期比较") % {"period": period.label},
+                            field=name) from exc
+    return period
 
 
 def ratio(value):

@@ -17,3 +17,23 @@ class IndicatorForm(forms.ModelForm):
             "frequency": forms.Select(attrs={"class": "form-select"}),
             "note": forms.Textarea(attrs={"class": "form-control", "rows": 3}),
         }
+
+
+class PlanCreateForm(forms.Form):
+    code = forms.CharField(label="规划编号", max_length=40, widget=forms.TextInput(attrs={"class": "form-control"}))
+    name = forms.CharField(label="名称", max_length=200, widget=forms.TextInput(attrs={"class": "form-control"}))
+    region = forms.ModelChoiceField(label="区划", queryset=None, widget=forms.Select(attrs={"class": "form-select"}))
+    issuer = forms.CharField(label="印发单位", max_length=100, required=False,
+                             widget=forms.TextInput(attrs={"class": "form-control"}))
+    issued_on = forms.DateField(label="印发日期", required=False,
+                                widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}))
+    start_year = forms.IntegerField(label="起始年度", min_value=2000, max_value=2100,
+                                    widget=forms.NumberInput(attrs={"class": "form-control"}))
+    end_year = forms.IntegerField(label="截止年度", min_value=2000, max_value=2100,
+                                  widget=forms.NumberInput(attrs={"class": "form-control"}))
+    indicator_file = forms.FileField(label="指标进度表（附件1格式，可选）", required=False,
+                                     widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
+
+    def __init__(self, *args, regions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions

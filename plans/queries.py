@@ -242,7 +242,8 @@ def ranking(plan: Plan, indicator: Indicator, period: Period, by: str = "complet
             previous.same_period_last_year().end_key}
     by_key: dict[tuple[int, int], list] = defaultdict(list)
     for v in (IndicatorValue.objects.approved().filter(indicator=indicator, period_end__in=keys)
-              .exclude(place=area).only("id", "place_id", "period", "period_end", "basis", "approved_value")):
+              .exclude(place=area).only("id", "place_id", "period", "period_end", "basis", "approved_value",
+                                        "is_demo", "source")):
         by_key[(v.place_id, v.period_end)].append(v)
     place_ids = set(books) | {pid for pid, _key in by_key}
     places = {u.pk: u for u in OrgUnit.objects.filter(pk__in=place_ids).select_related("region")}

@@ -11,6 +11,9 @@ from core.scoping import region_prefix
 
 COUNT_UNITS = {"家", "件", "项", "个", "人", "人年", "名", "次", "人次", "台", "套"}
 MONEY_UNITS = {"元", "万元", "亿元"}
+# Figures are stored with 20 digits, 6 of them after the point (IndicatorValue.value): anything larger cannot
+# be saved (the database refuses it) and is a typo in any case.
+LARGEST_FIGURE = Decimal("99999999999999.999999")
 
 
 def unit_word(unit: str) -> str:
@@ -21,6 +24,8 @@ def unit_word(unit: str) -> str:
 def value_problems(*, unit: str, value: Decimal) -> list[str]:
     """Reasons a figure cannot be right for its unit (empty when it is acceptable)."""
     problems = []
+    if abs(value) > LARGEST_FIGURE:
+        problems.append(_("数值过大（整数部分最多14位），请检查单位和数字"))
     if unit == "%" and value > 100:
         problems.append(_("百分比不能超过100（填写2.5表示2.5%）"))
     word = unit_word(unit)

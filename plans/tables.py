@@ -6,7 +6,7 @@ from plans.models import IndicatorValue, Plan
 
 class PlanTable(tables.Table):
     name = tables.LinkColumn("plans:plan-detail", args=[tables.A("code")], verbose_name=_("名称"))
-    region = tables.Column(accessor="region.name", verbose_name=_("区划"), order_by="region__code")
+    region = tables.Column(accessor="region__name", verbose_name=_("区划"), order_by="region__code")
     cockpit = tables.LinkColumn("plans:cockpit", args=[tables.A("code")], text=_("驾驶舱"), verbose_name="",
                                 orderable=False, exclude_from_export=True)
 
@@ -18,10 +18,10 @@ class PlanTable(tables.Table):
 
 class ValueTable(tables.Table):
     id = tables.LinkColumn("plans:value-detail", args=[tables.A("pk")], verbose_name=_("编号"))
-    plan = tables.Column(accessor="indicator.plan.code", verbose_name=_("规划"), order_by="indicator__plan__code")
-    indicator = tables.Column(accessor="indicator.name", verbose_name=_("指标"), order_by="indicator__seq")
-    unit = tables.Column(accessor="indicator.unit", verbose_name=_("单位"), orderable=False)
-    place = tables.Column(accessor="place.name", verbose_name=_("地区"), order_by="place__code")
+    plan = tables.Column(accessor="indicator__plan__code", verbose_name=_("规划"), order_by="indicator__plan__code")
+    indicator = tables.Column(accessor="indicator__name", verbose_name=_("指标"), order_by="indicator__seq")
+    unit = tables.Column(accessor="indicator__unit", verbose_name=_("单位"), orderable=False)
+    place = tables.Column(accessor="place__name", verbose_name=_("地区"), order_by="place__code")
     value = tables.Column(verbose_name=_("数值"), attrs={"td": {"class": "num"}})
     approved_value = tables.Column(verbose_name=_("已审核数值"), attrs={"td": {"class": "num"}})
     reporter = tables.Column(verbose_name=_("填报人"), default="—")

@@ -100,6 +100,8 @@ def value_import_spec(plan: Plan, user) -> ImportSpec:
     lookup = _Lookup(plan, user)
 
     def check(row: RowErrors) -> PendingValue | None:
+        if row.raw("期间") in (None, "") and row.raw("数值") in (None, ""):
+            return None  # a pre-filled template row the reporter left untouched
         indicator = row.cell("指标", lookup.indicator)
         place = row.cell("地区", lookup.place)
         period = None

@@ -3,10 +3,9 @@
 Every write goes through here: pages, the API, imports and commands call these functions.
 """
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import record_change, snapshot
@@ -74,6 +73,8 @@ def report_value(*, reporter, indicator: Indicator, place: OrgUnit, period, valu
     if refusal:
         raise NotAllowed(refusal)
     check_value(indicator, value)
+    # Stored with six decimals: round here, once, so the history records what the database keeps.
+    value = value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
     ensure_unlocked(indicator.plan, period)
 
     admin_entry = reporter.is_bureau_admin
@@ -127,10 +128,6 @@ def _transition(row: IndicatorValue, actor, *, to: str, note: str, **changes) ->
     record_change(actor=actor, obj=row, action=ChangeRecord.Action.TRANSITION, before=before,
                   after=snapshot(row, VALUE_FIELDS), note=note)
     return row
-
-
-STATUS_WORDS = {ValueStatus.DRAFT: _("草稿"), ValueStatus.SUBMITTED: _("待审核"),
-                ValueStatus.APPROVED: _("已审核"), ValueStatus.RETURNED: _("已退回")}
 
 
 def _refuse_state(row: IndicatorValue, action: str) -> Conflict:
@@ -227,8 +224,6 @@ def reopen_period(*, admin, plan: Plan, period, reason: str) -> PeriodLock:
     return lock
 
 
-def stamp() -> str:
-    return timezone.localtime().strftime("%Y-%m-%d %H:%M")
 
 
 def report_value_by_codes(*, reporter, indicator: str, org_unit: str, period, value, plan: str | None = None,

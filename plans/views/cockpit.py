@@ -7,8 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.audit import history_for, history_for_many
 from core.roles import Role
-from plans.models import Indicator, Plan
+from plans.models import Indicator, Plan, Target
 from plans.queries import (
     indicator_warnings,
     overdue_places,
@@ -86,10 +87,12 @@ def indicator_detail(request, code, indicator):
         "ranking": {"names": [r.org_unit.name for r in ranks if r.rank is not None],
                     "values": [_chart_metric(r, by) for r in ranks if r.rank is not None]},
     }
-    targets = ind.targets.select_related("org_unit").order_by("org_unit__code", "period_end", "period")
-    if request.user.role == Role.TOWN_REPORTER:
-        targets = targets.filter(org_unit__code__in=[plan.region.code, request.user.org_unit.code])
+    # The selected place's targets; the ranking table already shows every town's target for the period.
+    targets = list(ind.targets.filter(org_unit=place).select_related("org_unit").order_by("period_end", "period"))
+    target_ids = [t.pk for t in targets]
+    history = (history_for(ind) | history_for_many(Target, target_ids)).order_by("-at", "-id")[:100]
     return render(request, "plans/indicator.html", {
+        "history": history,
         "title": ind.name, "plan": plan, "indicator": ind, "place": place, "period": period, "row": row,
         "ranks": ranks, "by": by, "chart": chart, "targets": targets,
         "warnings": indicator_warnings(plan, [ind]).get(ind.pk, []), "periods": period_choices(plan),

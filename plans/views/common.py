@@ -1,6 +1,7 @@
 """What every plan page needs: the plan the user may see, the period and place asked for."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -50,6 +51,11 @@ def period_choices(plan: Plan) -> list[Period]:
 
 
 def place_choices(request, plan: Plan) -> list[OrgUnit]:
-    places = (OrgUnit.objects.places().filter(region__code__startswith=plan.region_prefix)
-              .select_related("region").order_by("region__code", "sort_order", "code"))
+    """The plan's region and the places its targets are decomposed to (not every town of a province)."""
+    from plans.models import Target
+
+    decomposed = Target.objects.filter(indicator__plan=plan).values("org_unit_id").distinct()
+    places = (OrgUnit.objects.filter(Q(code=plan.region.code) | Q(pk__in=decomposed))
+              .select_related("region").only("id", "code", "name", "kind", "sort_order", "region__code")
+              .order_by("region__code", "sort_order", "code"))
     return [p for p in places if can_view_place(request.user, plan, p)]

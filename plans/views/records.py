@@ -1,17 +1,21 @@
 """Plan, indicator and value records on the generic list / detail / edit pages of core."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import BusinessError, ImportRejected
 from core.generic import BulkImportView, ObjectDetailView, ObjectEditView, ObjectListView
-from core.roles import Role
+from core.models import Region
 from plans.filters import PlanFilter, ValueFilter
-from plans.forms import IndicatorForm
+from plans.forms import IndicatorForm, PlanCreateForm
 from plans.models import Indicator, IndicatorValue, Plan
 from plans.queries import plan_indicators
 from plans.services import plan_import
+from plans.services.plans import create_plan
 from plans.tables import PlanTable, ValueTable
 from plans.views.common import visible_plan
 
@@ -22,6 +26,11 @@ class PlanList(ObjectListView):
     filterset_class = PlanFilter
     title = _("规划")
     export_name = "plans"
+
+    def get_actions(self):
+        if self.request.user.is_bureau_admin:
+            return [(_("新建规划"), reverse("plans:plan-create"))]
+        return []
 
 
 @login_required
@@ -87,5 +96,36 @@ class IndicatorTableImport(BulkImportView):
         return reverse("plans:plan-detail", args=[code])
 
 
-def is_admin(user) -> bool:
-    return user.is_sysadmin or user.role == Role.BUREAU_ADMIN
+@login_required
+def plan_create(request):
+    """新建规划: the header, and the indicator table imported from its sheet in the same step."""
+    if not request.user.is_bureau_admin:
+        raise PermissionDenied(_("只有科技局管理员可以创建规划"))
+    regions = Region.objects.restrict(request.user).filter(level__in=["province", "city", "county"])
+    form = PlanCreateForm(request.POST or None, request.FILES or None, regions=regions)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data.pop("indicator_file")
+        try:
+            plan = create_plan(admin=request.user, **data,
+                               indicator_file=(upload.name, upload.read()) if upload else None)
+        except ImportRejected as exc:
+            problems = exc.problems
+        except BusinessError as exc:
+            for problem in exc.problems:
+                form.add_error(problem.field if problem.field in form.fields else None, problem.message)
+        else:
+            messages.success(request, _("规划已创建"))
+            return redirect("plans:plan-detail", plan.code)
+    return render(request, "plans/plan_create.html", {"title": _("新建规划"), "form": form, "problems": problems})
+
+
+@login_required
+def plan_template(request):
+    from django.http import HttpResponse
+
+    response = HttpResponse(plan_import.indicator_table_template(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''indicator-table.xlsx"
+    return response
