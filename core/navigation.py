@@ -26,6 +26,9 @@ def items_for(user, path: str) -> list[dict]:
     for item in _ITEMS:
         if item.roles is not None and not user.is_sysadmin and user.role not in item.roles:
             continue
-        url = reverse(item.url_name)
-        out.append({"label": item.label, "url": url, "active": path.startswith(url) and url != "/"})
+        out.append({"label": item.label, "url": reverse(item.url_name), "active": False})
+    # Only the entry whose address matches the longest part of the path is marked as the current one.
+    matches = [i for i in out if i["url"] != "/" and path.startswith(i["url"])]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return out

@@ -113,9 +113,13 @@ def _county_figures(actor, plan: Plan, area: OrgUnit, rng: random.Random, today)
         # Where the plan's own targets reverse (附件1 row 6), figures after the first year would only
         # echo the suspicious target; the warning is the point there, not invented data.
         reversed_trend = bool(trend_reversals(book.years(), ind.direction))
+        # A year the documents report on keeps only their figures: invented quarters would contradict them.
+        reported_years = {end // 100 for end in IndicatorValue.objects.filter(
+            indicator=ind, place=area, is_demo=False).values_list("period_end", flat=True)}
         for period in _demo_periods(plan, ind.frequency, today):
             year = book.year_target(period.year)
-            if year is None or year.basis == "total" or (reversed_trend and period.year > plan.start_year):
+            if (year is None or year.basis == "total" or period.year in reported_years
+                    or (reversed_trend and period.year > plan.start_year)):
                 continue
             explicit = book.explicit(period, year.basis)
             if explicit is not None:
