@@ -17,6 +17,8 @@ def pytest_configure(config):
 
     # Hashing demo passwords with the production hasher costs seconds per test for nothing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Background jobs run within the test so their results can be asserted.
+    settings.KECHUANG_JOBS_SYNC = True
 
 
 def _ensure_seed() -> None:
@@ -37,6 +39,12 @@ def _ensure_seed() -> None:
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         _ensure_seed()
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Uploaded and generated files go to a per-test folder, never into the project's data folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

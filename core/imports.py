@@ -99,10 +99,12 @@ class ImportSpec:
                                _("与第%(row)s行重复") % {"row": seen[key]})
                 seen.setdefault(key, row.number)
             problems.extend(errors.problems)
-            if not errors.problems:
+            if not errors.problems and item is not None:  # None: a row the spec skips (untouched template row)
                 pending.append(item)
         if problems:
             raise ImportRejected(problems)
+        if not pending:
+            raise ImportRejected([RowProblem(table.header_row + 1, "", _("文件中没有填写任何数据"))])
         with transaction.atomic():
             return self.write(pending)
 

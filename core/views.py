@@ -28,7 +28,9 @@ def home(request):
     user = request.user
     if not user.is_authenticated:
         return redirect("login")
-    if user.role in (Role.UNIT_REPORTER, Role.TOWN_REPORTER):
+    if user.role == Role.UNIT_REPORTER:
+        return redirect("tasks:my-tasks")
+    if user.role == Role.TOWN_REPORTER:
         return redirect("plans:report-go")
     if user.role in (Role.BUREAU_ADMIN, Role.LEADER, Role.SYSADMIN) or user.is_superuser:
         return redirect("plans:go")

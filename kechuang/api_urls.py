@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.api import OrgUnitList, TokenView
 from plans import api as plans_api
+from tasks import api as tasks_api
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
@@ -22,4 +23,14 @@ urlpatterns = [
     path("values/<int:pk>/submit/", plans_api.ValueTransition.as_view(action="submit"), name="api-value-submit"),
     path("values/<int:pk>/approve/", plans_api.ValueTransition.as_view(action="approve"), name="api-value-approve"),
     path("values/<int:pk>/return/", plans_api.ValueTransition.as_view(action="return"), name="api-value-return"),
+    path("plans/<str:code>/tasks/", tasks_api.TaskList.as_view(), name="api-tasks"),
+    path("plans/<str:code>/tasks/overdue/", tasks_api.Overdue.as_view(), name="api-tasks-overdue"),
+    path("plans/<str:code>/report.docx", tasks_api.ReportDocument.as_view(kind="docx"), name="api-report-docx"),
+    path("plans/<str:code>/report.xlsx", tasks_api.ReportDocument.as_view(kind="xlsx"), name="api-report-xlsx"),
+    path("plans/<str:code>/reports/", tasks_api.ReportJobs.as_view(), name="api-report-jobs"),
+    path("jobs/<int:pk>/", tasks_api.JobDetail.as_view(), name="api-job"),
+    path("tasks/<str:code>/", tasks_api.TaskDetail.as_view(), name="api-task"),
+    path("tasks/<str:code>/reports/", tasks_api.Reports.as_view(), name="api-task-reports"),
+    path("tasks/<str:code>/transitions/", tasks_api.Transitions.as_view(), name="api-task-transitions"),
+    path("tasks/<str:code>/remind/", tasks_api.Remind.as_view(), name="api-task-remind"),
 ]

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "core",
     "plans",
+    "tasks",
 ]
 
 MIDDLEWARE = [
@@ -113,7 +114,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Third-party assets come from the npm registry at set-up time (frontend/package.json) and are served
 # by the app itself: intranets have no CDN.
 STATICFILES_DIRS = [
@@ -169,8 +171,9 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Heavy work (imports, screenings, reports) runs in-process unless a worker queue is configured.
-KECHUANG_TASKS_INLINE = _flag("KECHUANG_TASKS_INLINE", True)
+# Heavy work (imports, screenings, reports) runs on a background thread of the app server; with
+# KECHUANG_JOBS_SYNC it runs within the request or command (tests, the command line).
+KECHUANG_JOBS_SYNC = _flag("KECHUANG_JOBS_SYNC", False)
 
 LOGGING = {
     "version": 1,

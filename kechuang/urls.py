@@ -5,5 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("core.urls")),
     path("plans/", include("plans.urls")),
+    path("tasks/", include("tasks.urls")),
     path("api/", include("kechuang.api_urls")),
 ]

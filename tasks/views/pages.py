@@ -1,0 +1,200 @@
+"""Pages of key-task supervision: list, task page with its loop, a unit's home, timeline, reports."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import BusinessError
+from core.generic import ObjectListView
+from core.models import Job
+from core.periods import Period, PeriodError
+from plans.models import Plan
+from plans.views.common import period_choices, visible_plan
+from tasks import rules
+from tasks.filters import KeyTaskFilter
+from tasks.models import IssuedReport, KeyTask
+from tasks.queries import (
+    can_read_reports,
+    overdue,
+    overdue_by_unit,
+    task_views,
+    timeline,
+    unit_home,
+    with_units,
+)
+from tasks.reporting import issue_report
+from tasks.services import workflow
+from tasks.tables import KeyTaskTable
+
+
+class TaskList(ObjectListView):
+    queryset = with_units(KeyTask.objects.all())
+    table_class = KeyTaskTable
+    filterset_class = KeyTaskFilter
+    title = _("重点工作")
+    export_name = "key-tasks"
+
+
+def _task(request, code: str) -> KeyTask:
+    return get_object_or_404(with_units(KeyTask.objects.restrict(request.user)), code=code)
+
+
+@login_required
+def task_detail(request, code):
+    task = _task(request, code)
+    view = task_views(KeyTask.objects.filter(pk=task.pk))[0]
+    role = workflow.actor_role(request.user, task)
+    reports = task.reports.select_related("reporter", "unit").prefetch_related("notes__unit", "attachments")
+    return render(request, "tasks/task_detail.html", {
+        "title": task.title, "task": task, "alert": view.alert, "role": role,
+        "actions": [(a, rules.ACTION_LABELS[a]) for a in rules.allowed_actions(task.status, role)
+                    if a != rules.Action.REPORT],
+        "can_report": rules.Action.REPORT in rules.allowed_actions(task.status, role),
+        "can_remind": role == rules.Actor.ADMIN and task.status != "closed",
+        "is_assist": role == rules.Actor.ASSIST,
+        "reports": reports, "transitions": task.transitions.select_related("actor", "actor_unit"),
+        "attachments": task.attachments.filter(report__isnull=True),
+        "this_month": timezone.localdate().strftime("%Y-%m"),
+    })
+
+
+@login_required
+@require_POST
+def task_action(request, code):
+    task = _task(request, code)
+    kind = request.POST.get("kind")
+    try:
+        if kind == "report":
+            workflow.report_progress(
+                user=request.user, task_id=task.pk, period=request.POST.get("period", ""),
+                percent=_decimal(request.POST.get("percent")), quantity=_decimal(request.POST.get("quantity")),
+                text=request.POST.get("text", ""), problems=request.POST.get("problems", ""),
+                next_steps=request.POST.get("next_steps", ""), attachments=request.FILES.getlist("attachments"))
+            messages.success(request, _("进展已报送"))
+        elif kind == "assist":
+            workflow.add_assist_note(user=request.user, report_id=int(request.POST.get("report", "0") or 0),
+                                     text=request.POST.get("text", ""))
+            messages.success(request, _("配合情况已补充"))
+        elif kind == "remind":
+            workflow.remind(user=request.user, task_id=task.pk, message=request.POST.get("message", ""))
+            messages.success(request, _("已催办"))
+        else:
+            version = request.POST.get("version")
+            workflow.transition(user=request.user, task_id=task.pk, action=request.POST.get("action", ""),
+                                opinion=request.POST.get("opinion", ""),
+                                expected_version=int(version) if version and version.isdigit() else None,
+                                evidence=request.FILES.getlist("evidence"))
+            messages.success(request, _("已办理"))
+    except BusinessError as exc:
+        messages.error(request, str(exc))
+    return redirect("tasks:task-detail", task.code)
+
+
+def _decimal(text):
+    from decimal import Decimal, InvalidOperation
+
+    if text in (None, ""):
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation as exc:
+        raise BusinessError(_("不是有效的数字：%(v)s") % {"v": text}) from exc
+
+
+@login_required
+def my_tasks(request):
+    """A unit's home: the tasks it leads and assists, and the reminders the bureau sent it."""
+    context = unit_home(request.user)
+    response = render(request, "tasks/my_tasks.html", {"title": _("我的任务"), **context})
+    workflow.mark_reminders_read(request.user)
+    return response
+
+
+def _first_plan(request) -> Plan:
+    plan = Plan.objects.restrict(request.user).filter(key_tasks__isnull=False).distinct().order_by(
+        "region__code", "-start_year").first()
+    if plan is None:
+        raise Http404(_("没有可查看的规划"))
+    return plan
+
+
+@login_required
+def board_go(request):
+    return redirect("tasks:board", _first_plan(request).code)
+
+
+@login_required
+def board(request, code):
+    """督办看板: a plan's tasks by alert, overdue lists per unit and the timeline by deadline."""
+    plan = visible_plan(request, code)
+    if not can_read_reports(request.user):
+        raise PermissionDenied(_("只有科技局和领导可以查看督办看板"))
+    text = request.GET.get("date")
+    try:
+        today = datetime.date.fromisoformat(text) if text else timezone.localdate()
+    except ValueError:
+        today = timezone.localdate()
+    views = task_views(KeyTask.objects.restrict(request.user).filter(plan=plan), today)
+    late = overdue(plan, request.user, today)
+    counts = {level: sum(1 for v in views if v.level == level) for level in ("green", "yellow", "red")}
+    return render(request, "tasks/board.html", {
+        "title": _("督办看板"), "plan": plan, "views": views, "counts": counts, "today": today,
+        "overdue_units": overdue_by_unit(late), "chart": timeline(views)})
+
+
+@login_required
+def reports_go(request):
+    return redirect("tasks:reports", _first_plan(request).code)
+
+
+@login_required
+def reports(request, code):
+    plan = visible_plan(request, code)
+    if not can_read_reports(request.user):
+        raise PermissionDenied(_("只有科技局和领导可以查看进展报告"))
+    if request.method == "POST":
+        if not request.user.is_bureau_admin:
+            raise PermissionDenied(_("只有科技局管理员可以生成报告"))
+        try:
+            period = Period.parse(request.POST.get("period", ""))
+        except PeriodError as exc:
+            messages.error(request, str(exc))
+        else:
+            issue_report(plan=plan, period=period, user=request.user)
+            messages.success(request, _("报告已开始生成"))
+        return redirect("tasks:reports", plan.code)
+    issued = IssuedReport.objects.filter(plan=plan).select_related("job", "created_by")[:50]
+    running = Job.objects.filter(kind="progress_report", params__plan=plan.code,
+                                 status__in=[Job.Status.PENDING, Job.Status.RUNNING])
+    return render(request, "tasks/reports.html", {
+        "title": _("进展报告"), "plan": plan, "issued": issued, "running": running,
+        "periods": [p for p in period_choices(plan) if p.kind in ("M", "Q", "Y")]})
+
+
+@login_required
+def job_status(request, pk):
+    job = get_object_or_404(Job, pk=pk)
+    if not (request.user.is_sysadmin or job.created_by_id == request.user.pk
+            or (job.region_id and job.region.code.startswith(request.user.scope_prefix))):
+        raise Http404
+    return render(request, "tasks/_job.html", {"job": job})
+
+
+@login_required
+def download(request, pk, kind):
+    issued = get_object_or_404(IssuedReport.objects.select_related("plan"), pk=pk)
+    if not can_read_reports(request.user) or not Plan.objects.restrict(request.user).filter(
+            pk=issued.plan_id).exists():
+        raise Http404
+    field = issued.docx if kind == "docx" else issued.xlsx
+    if not field:
+        raise Http404
+    return FileResponse(field.open("rb"), as_attachment=True,
+                        filename=f"{issued.plan.code}-{issued.period}.{kind}")
