@@ -55,3 +55,21 @@ def history_for_many(model, ids) -> models.QuerySet:
     return ChangeRecord.objects.filter(
         content_type=ContentType.objects.get_for_model(model, for_concrete_model=True),
         object_id__in=[str(i) for i in ids]).select_related("actor")
+
+
+def record_changes(*, actor, changes: list[tuple[models.Model, str, dict | None, dict | None]], note: str = "") -> int:
+    """Many changes at once (imports): one INSERT for all their history records."""
+    if not changes:
+        return 0
+    content_types = {}
+    rows = []
+    for obj, action, before, after in changes:
+        model = type(obj)
+        if model not in content_types:
+            content_types[model] = ContentType.objects.get_for_model(model, for_concrete_model=True)
+        rows.append(ChangeRecord(content_type=content_types[model], object_id=str(obj.pk), object_repr=str(obj)[:200],
+                                 action=action, actor=actor if actor is not None and actor.pk else None,
+                                 actor_name=(str(actor) if actor is not None else "系统")[:80], before=before,
+                                 after=after, note=note))
+    ChangeRecord.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)

@@ -2,6 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.api import OrgUnitList, TokenView
+from enterprises import api as ent_api
 from plans import api as plans_api
 from tasks import api as tasks_api
 
@@ -33,4 +34,14 @@ urlpatterns = [
     path("tasks/<str:code>/reports/", tasks_api.Reports.as_view(), name="api-task-reports"),
     path("tasks/<str:code>/transitions/", tasks_api.Transitions.as_view(), name="api-task-transitions"),
     path("tasks/<str:code>/remind/", tasks_api.Remind.as_view(), name="api-task-remind"),
+    path("enterprises/", ent_api.EnterpriseList.as_view(), name="api-enterprises"),
+    path("enterprises/import", ent_api.EnterpriseImport.as_view(), name="api-enterprises-import"),
+    path("qualifications/import", ent_api.QualificationImport.as_view(), name="api-qualifications-import"),
+    path("enterprises/<str:uscc>/", ent_api.EnterpriseDetail.as_view(), name="api-enterprise"),
+    path("enterprises/<str:uscc>/assessment/", ent_api.AssessmentView.as_view(), name="api-assessment"),
+    path("screenings/", ent_api.ScreeningCreate.as_view(), name="api-screenings"),
+    path("screenings/<int:pk>/", ent_api.ScreeningDetail.as_view(), name="api-screening"),
+    path("screenings/<int:pk>/results.xlsx", ent_api.ScreeningResults.as_view(), name="api-screening-results"),
+    path("pools/", ent_api.PoolList.as_view(), name="api-pools"),
+    path("pools/<str:code>/members/", ent_api.PoolMembers.as_view(), name="api-pool-members"),
 ]

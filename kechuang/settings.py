@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "core",
     "plans",
     "tasks",
+    "enterprises",
 ]
 
 MIDDLEWARE = [

@@ -6,5 +6,6 @@ urlpatterns = [
     path("", include("core.urls")),
     path("plans/", include("plans.urls")),
     path("tasks/", include("tasks.urls")),
+    path("enterprises/", include("enterprises.urls")),
     path("api/", include("kechuang.api_urls")),
 ]

@@ -10,6 +10,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -93,7 +94,9 @@ def report_data(plan: Plan, period: Period, today: datetime.date | None = None) 
         completion=r.completion, status=r.status, yoy_growth=r.yoy_growth, annual_target=r.annual_target,
         annual_completion=r.annual_completion) for r in progress.rows]
 
-    tasks = list(with_units(KeyTask.objects.filter(plan=plan)).filter(start__lte=on))
+    # The year's tasks first, then the plan's actions: spelled out, as databases put NULL years on either side.
+    tasks = list(with_units(KeyTask.objects.filter(plan=plan)).filter(start__lte=on).order_by(
+        F("year").asc(nulls_last=True), "action__number", "seq", "code"))
     states = _task_states(tasks, on)
     month = on.strftime("%Y-%m")
     latest: dict[int, ProgressReport] = {}

@@ -79,7 +79,10 @@ def task_action(request, code):
                 next_steps=request.POST.get("next_steps", ""), attachments=request.FILES.getlist("attachments"))
             messages.success(request, _("进展已报送"))
         elif kind == "assist":
-            workflow.add_assist_note(user=request.user, report_id=int(request.POST.get("report", "0") or 0),
+            # Only a report of this task; anything else (a typo, another task's report) is an unknown report.
+            report_id = request.POST.get("report", "")
+            report = task.reports.filter(pk=int(report_id)).first() if report_id.isdigit() else None
+            workflow.add_assist_note(user=request.user, report_id=report.pk if report else 0,
                                      text=request.POST.get("text", ""))
             messages.success(request, _("配合情况已补充"))
         elif kind == "remind":
@@ -192,6 +195,8 @@ def download(request, pk, kind):
     issued = get_object_or_404(IssuedReport.objects.select_related("plan"), pk=pk)
     if not can_read_reports(request.user) or not Plan.objects.restrict(request.user).filter(
             pk=issued.plan_id).exists():
+        raise Http404
+    if kind not in ("docx", "xlsx"):
         raise Http404
     field = issued.docx if kind == "docx" else issued.xlsx
     if not field:

@@ -9,11 +9,22 @@ class Command(BaseCommand):
     help = "生成用于负载与规模测试的模拟省份数据（县、镇街道、指标、目标与五年逐月数据），编码以99开头"
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", choices=sorted(SCALES), default="province")
+        parser.add_argument("--scale", choices=sorted(SCALES), default=None,
+                            help="模拟省份规模（不带 --enterprises 时默认 province）")
+        parser.add_argument("--enterprises", type=int, default=None, help="生成该数量的模拟企业（每家三年数据）")
         parser.add_argument("--seed", type=int, default=2027)
 
     def handle(self, *args, **options):
         started = time.perf_counter()
+        if options["enterprises"]:
+            from enterprises.services.generate import generate_enterprises
+
+            made = generate_enterprises(options["enterprises"], seed=options["seed"], progress=self.stdout.write)
+            self.stdout.write(self.style.SUCCESS(
+                f"已生成 {made} 家模拟企业（{made * 3} 条年度数据），用时 {time.perf_counter() - started:.0f} 秒"))
+            if not options["scale"]:
+                return
+        options["scale"] = options["scale"] or "province"
         result = generate(options["scale"], seed=options["seed"], progress=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(
             f"已生成：{result['plans']} 个规划，{result['counties']} 个县，{result['towns']} 个镇街道，"

@@ -1,0 +1,225 @@
+"""JSON API of the enterprise registry, screening and pools."""
+
+import datetime
+import io
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from openpyxl import Workbook
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.errors import BusinessError, ImportRejected, NotAllowed, RowProblem
+from enterprises.models import Enterprise, Pool, PoolMember, Screening
+from enterprises.services import imports
+from enterprises.services.rulesets import active
+from enterprises.services.screening import assess, criterion_names, start_screening, unpack
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _number(value):
+    if value is None:
+        return None
+    return float(value) if value != value.to_integral_value() else int(value)
+
+
+def _date(text: str | None, field: str) -> datetime.date:
+    if not text:
+        return timezone.localdate()
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError as exc:
+        raise BusinessError(_("日期应写作YYYY-MM-DD"), field=field) from exc
+
+
+def visible_enterprise(request, code: str) -> Enterprise:
+    return get_object_or_404(Enterprise.objects.restrict(request.user).select_related("region"), uscc=code.upper())
+
+
+class ImportView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+    importer = None
+
+    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
+        "file": {"type": "string", "format": "binary"}}}}, responses=OpenApiTypes.OBJECT)
+    def post(self, request):
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ImportRejected([RowProblem(0, "", _("请上传文件（字段名 file）"))])
+        return Response(type(self).importer(user=request.user, name=upload.name, data=upload.read()))
+
+
+class EnterpriseImport(ImportView):
+    importer = staticmethod(imports.import_enterprises)
+
+
+class QualificationImport(ImportView):
+    importer = staticmethod(imports.import_qualifications)
+
+
+def enterprise_json(firm: Enterprise, on: datetime.date) -> dict:
+    return {
+        "uscc": firm.uscc, "name": firm.name, "region": firm.region.code, "region_name": firm.region.name,
+        "established": firm.established.isoformat() if firm.established else None, "industry": firm.industry,
+        "years": [{"year": y.year, "revenue": _number(y.revenue), "total_cost": _number(y.total_cost),
+                   "rd_expense": _number(y.rd_expense), "domestic_rd": _number(y.domestic_rd),
+                   "hitech_revenue": _number(y.hitech_revenue), "total_assets": _number(y.total_assets),
+                   "total_liabilities": _number(y.total_liabilities), "staff": y.staff, "tech_staff": y.tech_staff,
+                   "ip1": y.ip1, "ip2": y.ip2, "above_scale": y.above_scale}
+                  for y in firm.years.order_by("year")],
+        "qualifications": [{"type": q.type, "number": q.number, "issued": q.issued.isoformat(),
+                            "expires": q.expires.isoformat() if q.expires else None, "valid": q.valid_on(on)}
+                           for q in firm.qualifications.order_by("issued")],
+    }
+
+
+class EnterpriseList(APIView):
+    @extend_schema(parameters=[OpenApiParameter("q", str), OpenApiParameter("region", str)],
+                   responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        firms = Enterprise.objects.restrict(request.user).select_related("region").order_by("uscc")
+        if request.query_params.get("q"):
+            firms = firms.filter(name__icontains=request.query_params["q"])
+        if request.query_params.get("region"):
+            firms = firms.filter(region__code__startswith=request.query_params["region"])
+        return Response([{"uscc": f.uscc, "name": f.name, "region": f.region.code} for f in firms[:500]])
+
+
+class EnterpriseDetail(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, uscc):
+        return Response(enterprise_json(visible_enterprise(request, uscc), timezone.localdate()))
+
+
+class AssessmentView(APIView):
+    @extend_schema(parameters=[OpenApiParameter("ruleset", str, required=True), OpenApiParameter("date", str)],
+                   responses=OpenApiTypes.OBJECT)
+    def get(self, request, uscc):
+        firm = visible_enterprise(request, uscc)
+        code = request.query_params.get("ruleset")
+        if not code:
+            raise BusinessError(_("缺少参数ruleset"), field="ruleset")
+        ruleset = active(code)
+        on = _date(request.query_params.get("date"), "date")
+        result = assess(firm, ruleset, on)
+        names = criterion_names(ruleset)
+        return Response({"ruleset": ruleset.code, "version": ruleset.version, "date": on.isoformat(),
+                         "eligible": result.eligible, "direct": result.direct, "score": _number(result.score),
+                         "status": result.status, "notes": list(result.notes),
+                         "criteria": [{"code": c.code, "name": c.name or names.get(c.code, c.code), "passed": c.passed,
+                                       "actual": c.actual, "required": c.required, "gap": c.gap}
+                                      for c in result.criteria]})
+
+
+class ScreeningIn(serializers.Serializer):
+    ruleset = serializers.CharField()
+    date = serializers.DateField()
+    region = serializers.CharField(required=False)
+
+
+def visible_screening(request, pk: int) -> Screening:
+    screening = get_object_or_404(Screening.objects.select_related("ruleset", "region", "job"), pk=pk)
+    if not (request.user.is_sysadmin or (request.user.role in ("bureau_admin", "leader")
+                                         and screening.region.code.startswith(request.user.scope_prefix))):
+        raise PermissionDenied(_("无权查看该评测"))
+    return screening
+
+
+class ScreeningCreate(APIView):
+    @extend_schema(request=ScreeningIn, responses={202: OpenApiTypes.OBJECT})
+    def post(self, request):
+        form = ScreeningIn(data=request.data)
+        if not form.is_valid():
+            return Response({"errors": [{"field": f, "message": "；".join(str(m) for m in msgs)}
+                                        for f, msgs in form.errors.items()]}, status=status.HTTP_400_BAD_REQUEST)
+        region = None
+        if form.validated_data.get("region"):
+            from core.models import Region
+
+            region = Region.objects.restrict(request.user).filter(code=form.validated_data["region"]).first()
+            if region is None:
+                raise BusinessError(_("未知或不在管辖范围内的区域"), field="region")
+        screening = start_screening(user=request.user, ruleset=form.validated_data["ruleset"],
+                                    on=form.validated_data["date"], region=region)
+        return Response({"id": screening.pk}, status=status.HTTP_202_ACCEPTED)
+
+
+class ScreeningDetail(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk):
+        screening = visible_screening(request, pk)
+        job = screening.job
+        return Response({"id": screening.pk, "ruleset": screening.ruleset.code, "version": screening.ruleset.version,
+                         "date": screening.date.isoformat(), "region": screening.region.code,
+                         "status": job.status if job else "done", "progress": job.progress if job else screening.total,
+                         "total": (job.total if job and job.total else screening.total),
+                         "eligible": screening.eligible, "incomplete": screening.incomplete})
+
+
+def results_workbook(screening: Screening) -> bytes:
+    names = criterion_names(screening.ruleset)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("评测结果"))
+    codes = None
+    rows = screening.results.select_related("enterprise__region").order_by("enterprise__uscc")
+    for result in rows.iterator(chunk_size=2000):
+        criteria = unpack(result.criteria, names)
+        if codes is None:
+            codes = [c["code"] for c in criteria]
+            sheet.append([_("统一社会信用代码"), _("企业名称"), _("所属区域"), _("结果"), _("直接认定"), _("得分"),
+                          _("未通过项数")] + [f"{names.get(c, c)}" for c in codes] + [_("差距")])
+        sheet.append([result.enterprise.uscc, result.enterprise.name, result.enterprise.region.name,
+                      {"eligible": "达标", "not_eligible": "未达标", "incomplete": "资料不全"}.get(result.status),
+                      "是" if result.direct else "", float(result.score) if result.score is not None else None,
+                      result.failed] + [c["actual"] for c in criteria]
+                     + ["；".join(c["gap"] for c in criteria if c["gap"])])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+class ScreeningResults(APIView):
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+    def get(self, request, pk):
+        screening = visible_screening(request, pk)
+        response = HttpResponse(results_workbook(screening), content_type=XLSX)
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''screening-{screening.pk}.xlsx"
+        return response
+
+
+def _pools_scope(request):
+    if not (request.user.is_sysadmin or request.user.role in ("bureau_admin", "leader")):
+        raise NotAllowed(_("无权查看培育库"))
+    return Enterprise.objects.restrict(request.user)
+
+
+class PoolList(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        firms = _pools_scope(request)
+        return Response([{"code": p.code, "name": p.name, "description": p.description, "rule": p.rule,
+                          "members": PoolMember.objects.filter(pool=p, exited_on__isnull=True,
+                                                               enterprise__in=firms).count()}
+                         for p in Pool.objects.all()])
+
+
+class PoolMembers(APIView):
+    @extend_schema(parameters=[OpenApiParameter("all", bool)], responses=OpenApiTypes.OBJECT)
+    def get(self, request, code):
+        firms = _pools_scope(request)
+        pool = get_object_or_404(Pool, code=code)
+        members = PoolMember.objects.filter(pool=pool, enterprise__in=firms).select_related("enterprise__region")
+        if request.query_params.get("all") not in ("1", "true"):
+            members = members.filter(exited_on__isnull=True)
+        return Response([{"uscc": m.enterprise.uscc, "name": m.enterprise.name, "region": m.enterprise.region.code,
+                          "entered_on": m.entered_on.isoformat(), "reason": m.reason, "source": m.source,
+                          "exited_on": m.exited_on.isoformat() if m.exited_on else None,
+                          "exit_reason": m.exit_reason} for m in members.order_by("enterprise__uscc")[:5000]])

@@ -1,0 +1,84 @@
+"""Reads: the ladder (梯队), certificate reminders, a portrait's content, indicator feeds."""
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import Count, Q
+
+from enterprises.models import LADDER, Enterprise, Pool, PoolMember, Qualification, Screening
+
+
+def valid_filter(on: datetime.date) -> Q:
+    return Q(issued__lte=on) & (Q(expires__isnull=True) | Q(expires__gte=on))
+
+
+def ladder(enterprises, years: list[int], today: datetime.date) -> dict:
+    """Counts at each rung on each year's end (today for the current year) and the year's new recognitions."""
+    quals = Qualification.objects.filter(enterprise__in=enterprises, type__in=LADDER)
+    rows = []
+    for year in years:
+        on = min(datetime.date(year, 12, 31), today)
+        held = dict(quals.filter(valid_filter(on)).values("type").annotate(n=Count("enterprise", distinct=True))
+                    .values_list("type", "n"))
+        new = dict(quals.filter(issued__year=year).values("type").annotate(n=Count("enterprise", distinct=True))
+                   .values_list("type", "n"))
+        rows.append({"year": year, "on": on, "held": [held.get(t, 0) for t in LADDER],
+                     "new": [new.get(t, 0) for t in LADDER]})
+    for previous, row in zip(rows, rows[1:], strict=False):
+        row["change"] = [now - before for now, before in zip(row["held"], previous["held"], strict=True)]
+    return {"rungs": LADDER, "rows": rows}
+
+
+def moved_up(enterprises, year: int) -> int:
+    """Enterprises that gained a higher rung in the year while already holding a lower one before it."""
+    start = datetime.date(year, 1, 1)
+    count = 0
+    for lower, higher in zip(LADDER, LADDER[1:], strict=False):
+        count += (Qualification.objects.filter(enterprise__in=enterprises, type=higher, issued__year=year)
+                  .filter(enterprise__qualifications__type=lower, enterprise__qualifications__issued__lt=start)
+                  .values("enterprise").distinct().count())
+    return count
+
+
+def pool_counts(enterprises) -> list[tuple[Pool, int]]:
+    counts = dict(PoolMember.objects.filter(enterprise__in=enterprises, exited_on__isnull=True).values("pool")
+                  .annotate(n=Count("id")).values_list("pool", "n"))
+    return [(pool, counts.get(pool.pk, 0)) for pool in Pool.objects.all()]
+
+
+def expiring(enterprises, today: datetime.date, days: int = 180):
+    """Certificates that expire within ``days`` (a reminder list for the bureau and the enterprise)."""
+    return (Qualification.objects.filter(enterprise__in=enterprises, expires__gte=today,
+                                         expires__lte=today + datetime.timedelta(days=days))
+            .select_related("enterprise").order_by("expires"))
+
+
+def latest_screenings(region_prefix: str) -> dict[str, Screening]:
+    """The latest finished screening of each rule set covering the region."""
+    out = {}
+    for screening in (Screening.objects.filter(region__code__startswith=region_prefix[:2])
+                      .select_related("ruleset", "job").order_by("-created_at")):
+        if screening.ruleset.code not in out and screening.total:
+            out[screening.ruleset.code] = screening
+    return out
+
+
+def new_recognitions(region_prefix: str, kind: str, year: int) -> int:
+    return (Qualification.objects.filter(enterprise__region__code__startswith=region_prefix, type=kind,
+                                         issued__year=year).values("enterprise").distinct().count())
+
+
+def held_at(region_prefix: str, kind: str, on: datetime.date) -> int:
+    return (Qualification.objects.filter(enterprise__region__code__startswith=region_prefix, type=kind)
+            .filter(valid_filter(on)).values("enterprise").distinct().count())
+
+
+def years_by_enterprise(enterprise: Enterprise):
+    return enterprise.years.order_by("year")
+
+
+def qualification_timeline(enterprise: Enterprise) -> list[dict]:
+    by_type = defaultdict(list)
+    for q in enterprise.qualifications.order_by("issued"):
+        by_type[q.type].append(q)
+    return [{"type": kind, "items": items} for kind, items in by_type.items()]

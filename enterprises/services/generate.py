@@ -1,0 +1,36 @@
+"""Synthetic enterprises for the scale benchmark (``kechuang generate --enterprises N``).
+
+They are spread over the towns of the synthetic province when it exists (codes 99…), else over every town,
+and replace a previous generated set (the codes carry the serial, so a new run starts clean).
+"""
+
+import datetime
+from collections.abc import Callable
+
+from django.utils import timezone
+
+from core.models import Region
+from enterprises.models import Enterprise
+from enterprises.services import synthetic
+
+SERIAL_START = 5_000_000  # far from the demo's serials
+
+
+def generate_enterprises(count: int, *, seed: int = 2027, progress: Callable[[str], None] = print) -> int:
+    towns = list(Region.objects.filter(level="town", code__startswith="99").order_by("code")) or list(
+        Region.objects.filter(level="town").order_by("code"))
+    if not towns:
+        raise ValueError("没有镇街道区划，请先运行 kechuang demo 或 kechuang generate --scale province")
+    deleted = Enterprise.objects.filter(is_demo=True, uscc__contains="MA5").delete()[0]
+    if deleted:
+        progress(f"已删除上次生成的企业及其数据 {deleted} 条")
+    today = timezone.localdate()
+    years = [today.year - 3, today.year - 2, today.year - 1]
+    started = datetime.datetime.now()
+
+    def report(done: int, total: int) -> None:
+        if done % 50000 < 5000 or done == total:
+            progress(f"{done}/{total}（{(datetime.datetime.now() - started).seconds} 秒）")
+
+    return synthetic.create(towns, count, years=years, seed=seed, start_serial=SERIAL_START, progress=report,
+                            batch=5000)

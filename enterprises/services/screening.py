@@ -1,0 +1,138 @@
+"""Screening (批量评测): a rule set over every enterprise of a region, streamed in chunks, every result kept.
+
+Memory stays bounded: enterprises are read, assessed and written a chunk at a time. The same data and rule
+version give the same results (the engine is pure and the inputs are read in a fixed order).
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core import jobs
+from core.errors import BusinessError, NotAllowed
+from core.models import Job, Region
+from enterprises import engine
+from enterprises.models import Enterprise, EnterpriseYear, Qualification, RuleSet, Screening, ScreeningResult
+from enterprises.services.rulesets import active, compiled
+
+CHUNK = 5000
+YEAR_COLUMNS = ("enterprise_id", "year", "revenue", "total_cost", "rd_expense", "domestic_rd", "hitech_revenue",
+                "total_assets", "total_liabilities", "staff", "tech_staff", "ip1", "ip2")
+
+
+def facts_for(ids: list[int]) -> dict[int, engine.EnterpriseFacts]:
+    """The engine's inputs for some enterprises, in three queries."""
+    years: dict[int, list[engine.YearFigures]] = defaultdict(list)
+    for row in EnterpriseYear.objects.filter(enterprise_id__in=ids).values_list(*YEAR_COLUMNS):
+        years[row[0]].append(engine.YearFigures(*row[1:]))
+    quals: dict[int, list[engine.Qualification]] = defaultdict(list)
+    for enterprise_id, kind, issued, expires in (Qualification.objects.filter(enterprise_id__in=ids)
+                                                 .values_list("enterprise_id", "type", "issued", "expires")):
+        quals[enterprise_id].append(engine.Qualification(kind, issued, expires))
+    established = dict(Enterprise.objects.filter(pk__in=ids).values_list("pk", "established"))
+    return {i: engine.EnterpriseFacts(established.get(i), tuple(years[i]), tuple(quals[i])) for i in ids}
+
+
+def assess(enterprise: Enterprise, ruleset: RuleSet, on: datetime.date,
+           override: engine.YearFigures | None = None) -> engine.Assessment:
+    """One enterprise's assessment; ``override`` replaces a year's figures for a what-if self-check."""
+    facts = facts_for([enterprise.pk])[enterprise.pk]
+    if override is not None:
+        others = tuple(y for y in facts.years if y.year != override.year)
+        facts = engine.EnterpriseFacts(facts.established, (*others, override), facts.qualifications)
+    return compiled(ruleset).assess(facts, on)
+
+
+def pack(assessment: engine.Assessment) -> list:
+    """Criteria as compact lists: a screening of a province stores hundreds of thousands of them."""
+    return [[c.code, c.passed, c.actual, c.required, c.gap, str(c.score) if c.score is not None else None]
+            for c in assessment.criteria]
+
+
+def unpack(criteria: list, names: dict[str, str]) -> list[dict]:
+    return [{"code": c[0], "name": names.get(c[0], c[0]), "passed": c[1], "actual": c[2], "required": c[3],
+             "gap": c[4], "score": c[5]} for c in criteria]
+
+
+def criterion_names(ruleset: RuleSet) -> dict[str, str]:
+    return {c.get("code"): c.get("name", c.get("code")) for c in ruleset.definition.get("criteria", [])}
+
+
+def _chunks(queryset, size: int) -> Iterable[list[int]]:
+    last = 0
+    while True:
+        ids = list(queryset.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:size])
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def screen(screening: Screening, report=lambda done, total: None) -> Screening:
+    """Assess every enterprise of the screening's region and store each result (re-running replaces them)."""
+    rules = compiled(screening.ruleset)
+    enterprises = Enterprise.objects.filter(region__code__startswith=screening.region.prefix
+                                            if screening.region.level != "town" else screening.region.code)
+    total = enterprises.count()
+    ScreeningResult.objects.filter(screening=screening).delete()
+    done = eligible = incomplete = 0
+    report(0, total)
+    for ids in _chunks(enterprises, CHUNK):
+        facts = facts_for(ids)
+        rows = []
+        for enterprise_id in ids:
+            result = rules.assess(facts[enterprise_id], screening.date)
+            eligible += result.eligible is True
+            incomplete += result.status == "incomplete"
+            rows.append(ScreeningResult(screening_id=screening.pk, enterprise_id=enterprise_id, status=result.status,
+                                        eligible=result.eligible, direct=result.direct, score=result.score,
+                                        failed=result.failed_count, criteria=pack(result)))
+        with transaction.atomic():
+            ScreeningResult.objects.bulk_create(rows, batch_size=1000)
+        done += len(ids)
+        report(done, total)
+    Screening.objects.filter(pk=screening.pk).update(total=done, eligible=eligible, incomplete=incomplete)
+    screening.refresh_from_db()
+    return screening
+
+
+def start_screening(*, user, ruleset: str, on: datetime.date, region: Region | None = None) -> Screening:
+    """Create a screening and run it as a background job; pools fed by the rule set are refreshed after."""
+    from enterprises.services.pools import refresh_pools
+
+    if user is not None and not user.is_bureau_admin:
+        raise NotAllowed(_("只有科技局管理员可以发起批量评测"))
+    rules = active(ruleset)
+    if region is None:
+        region = user.scope_region if user is not None and not user.is_sysadmin else None
+        region = region or Region.objects.filter(parent__isnull=True).order_by("code").first()
+    if region is None:
+        raise BusinessError(_("没有可评测的区域"), field="region")
+    screening = Screening.objects.create(ruleset=rules, date=on, region=region,
+                                         created_by=user if user is not None and user.pk else None)
+
+    def work(job: Job, report) -> dict:
+        done = screen(screening, report)
+        refreshed = refresh_pools(done, user)
+        return {"screening": done.pk, "total": done.total, "eligible": done.eligible, "pools": refreshed}
+
+    job = jobs.start(kind="screening", title=_("%(name)s批量评测（%(date)s）") % {
+        "name": rules.name, "date": on.isoformat()}, func=work, user=user, region=region,
+        params={"ruleset": ruleset, "date": on.isoformat()})
+    Screening.objects.filter(pk=screening.pk).update(job=job)
+    screening.job = job
+    return screening
+
+
+def screen_now(*, user, ruleset: str, on: datetime.date, region: Region, progress=None) -> Screening:
+    """Screen in the calling process (the command line and the demo), then refresh the pools."""
+    from enterprises.services.pools import refresh_pools
+
+    screening = Screening.objects.create(ruleset=active(ruleset), date=on, region=region,
+                                         created_by=user if user is not None and user.pk else None)
+    screen(screening, progress or (lambda done, total: None))
+    refresh_pools(screening, user)
+    return screening
