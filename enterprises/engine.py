@@ -31,6 +31,9 @@ Metric (a number computed from the facts; missing data makes it unknown)::
     {"ratio": ["rd_expense", "revenue"], "over": "years_used"}   # Σ numerator ÷ Σ denominator
     {"growth": "revenue"}                         # 高企工作指引 growth rate over the years used
 
+Growth = mean of the year-on-year ratios over the consecutive years used − 1 (needs two or more years);
+a first year of 0 is skipped, a later base of 0 or below or a negative value counts as 0 growth.
+
 Fields: revenue, total_cost, rd_expense, domestic_rd, hitech_revenue, total_assets, total_liabilities
 (万元), staff, tech_staff, ip1, ip2 (counts).  A ratio with a zero denominator is unknown.
 
@@ -55,11 +58,14 @@ Criterion: ``code`` (letters, digits, _), ``name``, ``kind`` and per kind:
   unrecorded expiry means still valid.
 * ``condition``: ``test`` an expression over other criteria (tiers such as 金鹰 种子级/孵化级/成长级).
 
-Optional on every criterion: ``label`` (the subject of gap texts, default ``name``), ``format`` (percent,
-count, money, days, points; default from the metric), ``unit`` (for counts, default from the field:
-人/项), ``unit_word`` (for count gaps, "还需1项Ⅱ类知识产权"), ``listed`` (false: evaluated for
-expressions but not shown, e.g. a direct route), ``description``, ``basis``.  Keys starting with "_" are
-comments.  Bounds and scores are integers or decimal strings ("0.05").
+Optional on every criterion: ``label`` (the subject of gap texts, default ``name``, for age_days "成立"),
+``listed`` (false: evaluated for expressions but not shown, e.g. a direct route), ``description``,
+``basis``; on threshold and banded_score also ``format`` (percent, count, money, days, points; default
+from the metric: ratios and growth percent, counts count, money money), ``unit`` (for counts, default
+from the field: 人/项) and ``unit_word`` (for count gaps, "还需1项Ⅱ类知识产权").  Keys starting with "_"
+are comments; any other unknown key is an error, so that a typo cannot be silently ignored.  Bounds and
+scores are integers or decimal strings ("0.05"); a JSON number such as 0.05 from json.loads is read from
+its shortest text, so it means exactly what was typed.
 
 Expression (``eligible`` and ``condition.test``): a criterion code (its pass), ``{"all": [...]}``,
 ``{"any": [...]}``, ``{"min_score": [code, 60]}`` (score ≥ 60), ``{"score_above": [code, 0]}`` (score > 0),
@@ -1933,6 +1939,8 @@ class _Compiler:
                 for sub in getattr(criterion, "subs", ()):
                     sub.prepare_scored()
 
+        # The compiled closures keep this compiler alive; they must not keep the caller's (mutable) dict.
+        self.definition = None
         return CompiledRuleSet(
             code=code, version=version, name=name, description=self.text(spec, "description", "definition"),
             basis=self.text(spec, "basis", "definition"), count=self.count, before=self.before,
