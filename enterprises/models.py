@@ -33,8 +33,8 @@ def default_expiry(kind: str, issued: datetime.date) -> datetime.date | None:
         return None
     try:
         end = issued.replace(year=issued.year + years)
-    except ValueError:  # 29 February
-        end = issued.replace(year=issued.year + years, day=28)
+    except ValueError:  # 29 February: the anniversary is 1 March, so the last valid day is 28 February
+        end = datetime.date(issued.year + years, 3, 1)
     return end - datetime.timedelta(days=1)
 
 

@@ -5,7 +5,7 @@ from collections import defaultdict
 
 from django.db.models import Count, Q
 
-from enterprises.models import LADDER, Enterprise, Pool, PoolMember, Qualification, Screening
+from enterprises.models import LADDER, Enterprise, Pool, PoolMember, Qualification
 
 
 def valid_filter(on: datetime.date) -> Q:
@@ -53,16 +53,6 @@ def expiring(enterprises, today: datetime.date, days: int = 180):
             .select_related("enterprise").order_by("expires"))
 
 
-def latest_screenings(region_prefix: str) -> dict[str, Screening]:
-    """The latest finished screening of each rule set covering the region."""
-    out = {}
-    for screening in (Screening.objects.filter(region__code__startswith=region_prefix[:2])
-                      .select_related("ruleset", "job").order_by("-created_at")):
-        if screening.ruleset.code not in out and screening.total:
-            out[screening.ruleset.code] = screening
-    return out
-
-
 def new_recognitions(region_prefix: str, kind: str, year: int) -> int:
     return (Qualification.objects.filter(enterprise__region__code__startswith=region_prefix, type=kind,
                                          issued__year=year).values("enterprise").distinct().count())
@@ -71,10 +61,6 @@ def new_recognitions(region_prefix: str, kind: str, year: int) -> int:
 def held_at(region_prefix: str, kind: str, on: datetime.date) -> int:
     return (Qualification.objects.filter(enterprise__region__code__startswith=region_prefix, type=kind)
             .filter(valid_filter(on)).values("enterprise").distinct().count())
-
-
-def years_by_enterprise(enterprise: Enterprise):
-    return enterprise.years.order_by("year")
 
 
 def qualification_timeline(enterprise: Enterprise) -> list[dict]:

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from core.errors import BusinessError
 from core.models import OrgUnit
 from core.periods import Period
 from enterprises.queries import held_at, new_recognitions
@@ -43,7 +44,12 @@ def sync_indicators(*, admin, plan: Plan, year: int, today: datetime.date) -> li
                 out.append({"indicator": indicator.code, "basis": basis, "count": count, "written": False,
                             "reason": _("无变化")})
                 continue
-            report_value(reporter=admin, indicator=indicator, place=place, period=Period(year, "Y", 0),
-                         value=Decimal(count), basis=basis, source=FEED_SOURCE, note=_("按资质发证日期统计"))
+            try:
+                report_value(reporter=admin, indicator=indicator, place=place, period=Period(year, "Y", 0),
+                             value=Decimal(count), basis=basis, source=FEED_SOURCE, note=_("按资质发证日期统计"))
+            except BusinessError as exc:  # a locked year, a plan outside the admin's region: reported back
+                out.append({"indicator": indicator.code, "basis": basis, "count": count, "written": False,
+                            "reason": str(exc)})
+                continue
             out.append({"indicator": indicator.code, "basis": basis, "count": count, "written": True, "reason": ""})
     return out

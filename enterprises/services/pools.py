@@ -18,12 +18,12 @@ from core.models import ChangeRecord
 from enterprises.models import Enterprise, Pool, PoolMember, Qualification, Screening, ScreeningResult
 
 RULE_KEYS = {"ruleset", "without_valid", "with_valid", "failed_min", "failed_max", "eligible", "score_min",
-             "score_max", "passed", "not_passed"}
+             "score_max", "passed", "not_passed", "complete"}
 
 SHIPPED_POOLS = [
     {"code": "hitech_incubation", "name": "高企培育库", "order": 1,
-     "description": "尚未持有有效高新技术企业资质，高新技术企业量化预评未通过项不超过1项。",
-     "rule": {"ruleset": "hitech", "without_valid": "高新技术企业", "failed_max": 1}},
+     "description": "尚未持有有效高新技术企业资质，高新技术企业量化预评资料齐全、未通过项不超过1项。",
+     "rule": {"ruleset": "hitech", "without_valid": "高新技术企业", "failed_max": 1, "complete": True}},
     {"code": "hitech_reserve", "name": "高企储备库", "order": 2,
      "description": "持有有效科技型中小企业资质，高新技术企业量化预评未通过2项及以上。",
      "rule": {"ruleset": "hitech", "with_valid": "科技型中小企业", "without_valid": "高新技术企业", "failed_min": 2}},
@@ -69,6 +69,9 @@ def matching(pool: Pool, screening: Screening):
         results = results.filter(failed__gte=rule["failed_min"])
     if "eligible" in rule:
         results = results.filter(eligible=rule["eligible"])
+    if rule.get("complete"):
+        # A firm whose figures are missing is followed up for data, not admitted on unknowns.
+        results = results.exclude(status="incomplete")
     if "score_min" in rule:
         results = results.filter(score__gte=rule["score_min"])
     if "score_max" in rule:
@@ -83,13 +86,16 @@ def matching(pool: Pool, screening: Screening):
 def _reason(pool: Pool, screening: Screening, result: ScreeningResult) -> str:
     gaps = [c[4] for c in result.criteria if c[1] is False and c[4]]
     head = _("%(date)s%(ruleset)s评测：") % {"date": screening.date.isoformat(), "ruleset": screening.ruleset.name}
-    if result.eligible:
+    if result.eligible and (result.direct or not gaps):
         return head + (_("达标（直接认定）") if result.direct else _("全部达标"))
+    # A tier pool admits eligible results that still miss the higher tiers: say the score, not "全部达标".
+    # format(…, "f"): a stored 40.00 normalises to 4E+1.
+    score = (_("得分%(score)s分") % {"score": format(result.score.normalize(), "f")}
+             if result.score is not None else "")
     if gaps:
-        return head + _("未通过%(n)s项（%(gaps)s）") % {"n": result.failed, "gaps": "；".join(gaps)}
-    if result.score is not None:
-        return head + _("得分%(score)s") % {"score": result.score.normalize()}
-    return head + _("符合入库规则")
+        missed = _("未通过%(n)s项（%(gaps)s）") % {"n": result.failed, "gaps": "；".join(gaps)}
+        return head + (f"{score}，{missed}" if score else missed)
+    return head + (score or _("符合入库规则"))
 
 
 def admitted_ids(pool: Pool, screening: Screening) -> set[int]:

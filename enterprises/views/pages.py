@@ -35,6 +35,10 @@ YEAR_LABELS = {"revenue": "营业收入(万元)", "total_cost": "成本费用总
                "tech_staff": "科技人员数", "ip1": "Ⅰ类知识产权数", "ip2": "Ⅱ类知识产权数"}
 
 
+# What the registry can store (16 digits, 2 of them decimals); larger what-if figures are typing slips.
+WHAT_IF_LIMIT = Decimal(10) ** 14
+
+
 def _bureau(user) -> bool:
     return user.is_sysadmin or user.role in (Role.BUREAU_ADMIN, Role.LEADER)
 
@@ -56,6 +60,8 @@ class EnterpriseList(ObjectListView):
 
 @login_required
 def mine(request):
+    if request.user.role != Role.ENTERPRISE:
+        raise Http404(_("只有企业用户有“我的企业”"))
     firm = Enterprise.objects.restrict(request.user).first()
     if firm is None:
         raise Http404(_("您的账号尚未关联企业"))
@@ -84,9 +90,16 @@ def _what_if(request, firm: Enterprise) -> engine.YearFigures | None:
             number = Decimal(text)
         except InvalidOperation as exc:
             raise BusinessError(_("%(label)s不是有效的数字") % {"label": YEAR_LABELS[field]}) from exc
+        if not number.is_finite():  # "NaN", "Infinity" parse as decimals but break every comparison
+            raise BusinessError(_("%(label)s不是有效的数字") % {"label": YEAR_LABELS[field]})
         if number < 0:
             raise BusinessError(_("%(label)s不能为负数") % {"label": YEAR_LABELS[field]})
-        values[field] = int(number) if field in ("staff", "tech_staff", "ip1", "ip2") else number
+        if number >= WHAT_IF_LIMIT:
+            raise BusinessError(_("%(label)s数值过大") % {"label": YEAR_LABELS[field]})
+        counted = field in ("staff", "tech_staff", "ip1", "ip2")
+        if counted and number != number.to_integral_value():
+            raise BusinessError(_("%(label)s应为整数") % {"label": YEAR_LABELS[field]})
+        values[field] = int(number) if counted else number
     return engine.YearFigures(year=year, **values)
 
 
@@ -286,7 +299,14 @@ def run_feeds(request):
 
     if not request.user.is_bureau_admin:
         raise PermissionDenied(_("只有科技局管理员可以同步指标"))
-    year = int(request.POST.get("year", timezone.localdate().year - 1))
+    today = timezone.localdate()
+    try:
+        year = int(request.POST.get("year") or today.year - 1)
+    except ValueError:
+        year = None
+    if year is None or not 1990 <= year <= today.year:
+        messages.error(request, _("年度应为1990至%(y)s之间的四位数字") % {"y": today.year})
+        return redirect("enterprises:ladder")
     written = 0
     for plan in Plan.objects.restrict(request.user, "change"):
         written += sum(1 for r in sync_indicators(admin=request.user, plan=plan, year=year,
