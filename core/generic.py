@@ -31,7 +31,11 @@ class ObjectListView(LoginRequiredMixin, SingleTableMixin, FilterView):
     filterset_class = None
     template_name = "core/object_list.html"
     title = ""
-    paginate_by = 50
+    per_page = 50
+    # The table paginates; a second paginator from ListView would count the rows again.
+    paginate_by = None
+    # Lists of a province's worth of rows use django-tables2's LazyPaginator: no COUNT over the whole filter.
+    paginator_class = None
     export_name = "export"
     actions: list[tuple[str, str]] = []  # (label, url name) buttons above the list
 
@@ -39,7 +43,10 @@ class ObjectListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         return self.queryset.restrict(self.request.user, "view")
 
     def get_table_pagination(self, table):
-        return {"per_page": self.paginate_by}
+        options = {"per_page": self.per_page}
+        if self.paginator_class is not None:
+            options["paginator_class"] = self.paginator_class
+        return options
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

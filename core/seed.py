@@ -62,3 +62,11 @@ def find_unit(name: str, region: Region, kinds=(OrgKind.BUREAU, OrgKind.DIVISION
         if unit.name == name or name in (unit.aliases or []):
             return unit
     return None
+
+
+def refresh_statistics() -> None:
+    """Let the query planner see freshly bulk-loaded tables (autovacuum would, minutes later)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")

@@ -24,6 +24,17 @@ class EnterpriseFilter(SearchFilterSet):
         model = Enterprise
         fields = ["q", "region", "industry", "qualification", "pool"]
 
+    def search(self, queryset, name, value):
+        # Names are Chinese: a plain LIKE (no UPPER per row) over a province of firms; a fragment of letters and
+        # digits is also looked for in the codes.
+        text = value.strip()
+        if not text:
+            return queryset
+        query = Q(name__contains=text)
+        if text.isascii() and text.isalnum():
+            query |= Q(uscc__contains=text.upper())
+        return queryset.filter(query)
+
     def holding(self, queryset, name, value):
         today = timezone.localdate()
         valid = Qualification.objects.filter(enterprise=OuterRef("pk"), type=value, issued__lte=today).filter(

@@ -13,3 +13,4 @@ class EnterpriseTable(tables.Table):
         model = Enterprise
         fields = ["uscc", "name", "region", "established", "industry", "is_demo"]
         attrs = {"class": "table table-sm table-hover mb-0"}
+        order_by = ("uscc",)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from django.utils import timezone
 
 from core.models import Region
+from core.seed import refresh_statistics
 from enterprises.models import Enterprise
 from enterprises.services import synthetic
 
@@ -32,5 +33,7 @@ def generate_enterprises(count: int, *, seed: int = 2027, progress: Callable[[st
         if done % 50000 < 5000 or done == total:
             progress(f"{done}/{total}（{(datetime.datetime.now() - started).seconds} 秒）")
 
-    return synthetic.create(towns, count, years=years, seed=seed, start_serial=SERIAL_START, progress=report,
+    made = synthetic.create(towns, count, years=years, seed=seed, start_serial=SERIAL_START, progress=report,
                             batch=5000)
+    refresh_statistics()
+    return made

@@ -5,10 +5,11 @@ version give the same results (the engine is pure and the inputs are read in a f
 """
 
 import datetime
+import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from core import jobs
@@ -71,29 +72,81 @@ def _chunks(queryset, size: int) -> Iterable[list[int]]:
         last = ids[-1]
 
 
-def screen(screening: Screening, report=lambda done, total: None) -> Screening:
+def _region_filter(region: Region) -> dict:
+    return {"region__code__startswith": region.code if region.level == "town" else region.prefix}
+
+
+def stream_facts(region: Region, batch: int = 20000) -> Iterator[tuple[int, engine.EnterpriseFacts]]:
+    """Every enterprise of a region with its years and qualifications, in id order.
+
+    Three ordered streams (enterprises, years, qualifications) are merged by enterprise id: sequential reads
+    in large batches instead of a query per chunk of ids, and memory bounded by the batch size.
+    """
+    firms = (Enterprise.objects.filter(**_region_filter(region)).order_by("pk")
+             .values_list("pk", "established").iterator(chunk_size=batch))
+    scope = {f"enterprise__{key}": value for key, value in _region_filter(region).items()}
+    years = (EnterpriseYear.objects.filter(**scope).order_by("enterprise_id", "year")
+             .values_list(*YEAR_COLUMNS).iterator(chunk_size=batch))
+    quals = (Qualification.objects.filter(**scope).order_by("enterprise_id", "issued")
+             .values_list("enterprise_id", "type", "issued", "expires").iterator(chunk_size=batch))
+    year_row = next(years, None)
+    qual_row = next(quals, None)
+    for enterprise_id, established in firms:
+        own_years = []
+        while year_row is not None and year_row[0] <= enterprise_id:
+            if year_row[0] == enterprise_id:
+                own_years.append(engine.YearFigures(*year_row[1:]))
+            year_row = next(years, None)
+        own_quals = []
+        while qual_row is not None and qual_row[0] <= enterprise_id:
+            if qual_row[0] == enterprise_id:
+                own_quals.append(engine.Qualification(*qual_row[1:]))
+            qual_row = next(quals, None)
+        yield enterprise_id, engine.EnterpriseFacts(established, tuple(own_years), tuple(own_quals))
+
+
+RESULT_COLUMNS = ("screening_id", "enterprise_id", "status", "eligible", "direct", "score", "failed", "criteria")
+
+
+def _write_results(rows: list[tuple]) -> None:
+    """Append results in one round trip: COPY on PostgreSQL, a prepared executemany elsewhere."""
+    table = ScreeningResult._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(RESULT_COLUMNS)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(RESULT_COLUMNS))
+            cursor.executemany(f"INSERT INTO {table} ({', '.join(RESULT_COLUMNS)}) VALUES ({marks})", rows)
+
+
+def screen(screening: Screening, report=lambda done, total: None, batch: int = CHUNK) -> Screening:
     """Assess every enterprise of the screening's region and store each result (re-running replaces them)."""
     rules = compiled(screening.ruleset)
-    enterprises = Enterprise.objects.filter(region__code__startswith=screening.region.prefix
-                                            if screening.region.level != "town" else screening.region.code)
-    total = enterprises.count()
+    total = Enterprise.objects.filter(**_region_filter(screening.region)).count()
     ScreeningResult.objects.filter(screening=screening).delete()
     done = eligible = incomplete = 0
     report(0, total)
-    for ids in _chunks(enterprises, CHUNK):
-        facts = facts_for(ids)
-        rows = []
-        for enterprise_id in ids:
-            result = rules.assess(facts[enterprise_id], screening.date)
-            eligible += result.eligible is True
-            incomplete += result.status == "incomplete"
-            rows.append(ScreeningResult(screening_id=screening.pk, enterprise_id=enterprise_id, status=result.status,
-                                        eligible=result.eligible, direct=result.direct, score=result.score,
-                                        failed=result.failed_count, criteria=pack(result)))
+    rows: list[tuple] = []
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    for enterprise_id, facts in stream_facts(screening.region):
+        result = rules.assess(facts, screening.date)
+        eligible += result.eligible is True
+        incomplete += result.status == "incomplete"
+        rows.append((screening.pk, enterprise_id, result.status, result.eligible, result.direct, result.score,
+                     result.failed_count, dumps(pack(result))))
+        if len(rows) >= batch:
+            with transaction.atomic():
+                _write_results(rows)
+            done += len(rows)
+            rows = []
+            report(done, total)
+    if rows:
         with transaction.atomic():
-            ScreeningResult.objects.bulk_create(rows, batch_size=1000)
-        done += len(ids)
-        report(done, total)
+            _write_results(rows)
+        done += len(rows)
+    report(done, total)
     Screening.objects.filter(pk=screening.pk).update(total=done, eligible=eligible, incomplete=incomplete)
     screening.refresh_from_db()
     return screening

@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from core.seed import refresh_statistics
 from plans.services.generate import SCALES, generate
 
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
                 return
         options["scale"] = options["scale"] or "province"
         result = generate(options["scale"], seed=options["seed"], progress=self.stdout.write)
+        refresh_statistics()
         self.stdout.write(self.style.SUCCESS(
             f"已生成：{result['plans']} 个规划，{result['counties']} 个县，{result['towns']} 个镇街道，"
             f"{result['values']} 条指标数据，用时 {time.perf_counter() - started:.0f} 秒"))
