@@ -17,6 +17,12 @@ def problems_response(error: BusinessError) -> Response:
     return Response({"errors": [{"field": p.field, "message": p.message} for p in error.problems]}, status=code)
 
 
+def invalid(form) -> Response:
+    """A serializer's errors in the API's one shape, as a 400."""
+    return Response({"errors": [{"field": f, "message": "；".join(str(m) for m in msgs)}
+                                for f, msgs in form.errors.items()]}, status=status.HTTP_400_BAD_REQUEST)
+
+
 def _flatten(detail, field=None) -> list[dict]:
     if isinstance(detail, dict):
         return [item for key, value in detail.items()
@@ -74,8 +80,7 @@ class TokenView(APIView):
     def post(self, request):
         form = TokenRequest(data=request.data)
         if not form.is_valid():
-            return Response({"errors": [{"field": f, "message": "；".join(str(m) for m in msgs)}
-                                        for f, msgs in form.errors.items()]}, status=status.HTTP_400_BAD_REQUEST)
+            return invalid(form)
         username, address = form.validated_data["username"], client_address(request)
         if login_blocked(username, address):
             return Response({"errors": [{"field": None, "message": "登录失败次数过多，请15分钟后再试"}]},

@@ -16,6 +16,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import invalid
 from core.errors import BusinessError, ImportRejected, NotAllowed, RowProblem
 from enterprises.models import Enterprise, Pool, PoolMember, Screening
 from enterprises.services import imports
@@ -138,8 +139,7 @@ class ScreeningCreate(APIView):
     def post(self, request):
         form = ScreeningIn(data=request.data)
         if not form.is_valid():
-            return Response({"errors": [{"field": f, "message": "；".join(str(m) for m in msgs)}
-                                        for f, msgs in form.errors.items()]}, status=status.HTTP_400_BAD_REQUEST)
+            return invalid(form)
         region = None
         if form.validated_data.get("region"):
             from core.models import Region

@@ -11,7 +11,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import ChangeRecordSerializer
+from core.api import ChangeRecordSerializer, invalid
 from core.audit import history_for
 from core.errors import BusinessError, ImportRejected, NotAllowed, RowProblem
 from core.models import OrgUnit
@@ -110,8 +110,7 @@ class ValueListCreate(generics.ListCreateAPIView):
     def post(self, request, *args, **kwargs):
         form = ValueIn(data=request.data)
         if not form.is_valid():
-            return Response({"errors": [{"field": f, "message": "；".join(str(m) for m in msgs)}
-                                        for f, msgs in form.errors.items()]}, status=status.HTTP_400_BAD_REQUEST)
+            return invalid(form)
         data = form.validated_data
         row = values.report_value_by_codes(reporter=request.user, plan=data.get("plan"),
                                            indicator=data["indicator"], org_unit=data["org_unit"],

@@ -12,6 +12,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import invalid
 from core.errors import BusinessError, NotAllowed
 from core.models import Job
 from core.periods import Period, PeriodError
@@ -114,11 +115,6 @@ def _decimal(value, field: str) -> Decimal | None:
         raise BusinessError(_("不是有效的数字：%(v)s") % {"v": value}, field=field) from exc
 
 
-def _invalid(form) -> Response:
-    return Response({"errors": [{"field": f, "message": "；".join(str(m) for m in msgs)}
-                                for f, msgs in form.errors.items()]}, status=status.HTTP_400_BAD_REQUEST)
-
-
 class Reports(APIView):
     @extend_schema(request=ReportIn, responses={201: OpenApiTypes.OBJECT})
     def post(self, request, code):
@@ -127,7 +123,7 @@ class Reports(APIView):
         data = {k: (str(v) if isinstance(v, int | float) else v) for k, v in data.items()}
         form = ReportIn(data=data)
         if not form.is_valid():
-            return _invalid(form)
+            return invalid(form)
         values = form.validated_data
         report = workflow.report_progress(
             user=request.user, task_id=task.pk, period=values["period"], percent=_decimal(values["percent"], "percent"),
@@ -150,7 +146,7 @@ class Transitions(APIView):
         task = find_task(request, code)
         form = TransitionIn(data=request.data)
         if not form.is_valid():
-            return _invalid(form)
+            return invalid(form)
         values = form.validated_data
         task = workflow.transition(user=request.user, task_id=task.pk, action=values["action"],
                                    opinion=values["opinion"], expected_version=values.get("version"))

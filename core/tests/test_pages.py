@@ -2,12 +2,13 @@
 
 import io
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
 from openpyxl import load_workbook
+
+from core.testing import latin_words, visible_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 THROTTLED = "登录失败次数过多，请15分钟后再试"
@@ -27,35 +28,6 @@ def login_as(client, users):
         return client
 
     return login
-
-
-class _Text(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.parts, self.hidden = [], 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
-            self.hidden += 1
-        self.parts += [v for k, v in attrs if k in ("placeholder", "title", "aria-label", "alt") and v]
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style"):
-            self.hidden -= 1
-
-    def handle_data(self, data):
-        if not self.hidden:
-            self.parts.append(data)
-
-
-def visible_text(html: str) -> str:
-    parser = _Text()
-    parser.feed(html)
-    return " ".join(" ".join(parser.parts).split())
-
-
-def latin_words(html: str, allowed=()) -> set[str]:
-    return set(re.findall(r"[A-Za-z]{2,}", visible_text(html))) - set(allowed)
 
 
 def logged_in(client) -> bool:

@@ -8,7 +8,6 @@ own savepoint inside it (pytest-django's ``db``), so what one test writes is gon
 import io
 import re
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
 from django.contrib.messages import get_messages
@@ -19,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 
 from core.models import ChangeRecord, OrgUnit, User
 from core.periods import Period
+from core.testing import latin_words, visible_text
 from plans.models import Indicator, IndicatorValue, PeriodLock, Plan, ValueStatus
 from plans.services import values
 
@@ -121,37 +121,6 @@ def card_status(html: str, code: str) -> str:
 def entry_row(html: str, code: str) -> str:
     start = html.index(f'<tr data-testid="entry-{code}"')
     return html[start:html.index("</tr>", start)]
-
-
-class _Text(HTMLParser):
-    """Visible text of a page, with the attributes people read (placeholder, title, aria-label)."""
-
-    def __init__(self):
-        super().__init__()
-        self.parts, self.hidden = [], 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
-            self.hidden += 1
-        self.parts += [v for k, v in attrs if k in ("placeholder", "title", "aria-label", "alt") and v]
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style"):
-            self.hidden -= 1
-
-    def handle_data(self, data):
-        if not self.hidden:
-            self.parts.append(data)
-
-
-def visible_text(html: str) -> str:
-    parser = _Text()
-    parser.feed(html)
-    return " ".join(" ".join(parser.parts).split())
-
-
-def latin_words(html: str, allowed=()) -> set[str]:
-    return set(re.findall(r"[A-Za-z]{2,}", visible_text(html))) - set(allowed)
 
 
 def xlsx_rows(content: bytes) -> list[list]:

@@ -8,28 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from core.demo import DEMO_PASSWORD
 from plans.models import IndicatorValue, Target, ValueStatus
+from tests.browser.helpers import log_in, log_out
 
 PLAN = "PH315-2023"
 DANGHU = "330482001"
 PERIOD = "2026-10"  # the demo towns report quarters and years, so nothing ends in October
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "cockpit.png"
-
-
-def log_in(page, base, username):
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="登录").click()
-    assert "/login/" not in page.url, page.inner_text("main")
-
-
-def log_out(page, base):
-    with page.expect_navigation():
-        page.get_by_role("button", name="退出").click()
-    assert page.url == f"{base}/login/"
 
 
 def ph01_status(page, base) -> str:

@@ -4,29 +4,14 @@ then the monthly report generated and its Word file downloaded and read back."""
 import pytest
 from docx import Document
 
-from core.demo import DEMO_PASSWORD
 from tasks.models import KeyTask, ProgressReport, TaskTransition
 from tasks.services.seed import load_tasks
+from tests.browser.helpers import log_in, log_out
 
 PLAN = "PH315-2023"
 TASK = "PH-2023-02"  # led by 市发改局, whose reporter is ph_fgj
 TITLE = "航天平湖产业基地项目(一期)"
 MONTH = "2023-06"
-
-
-def log_in(page, base, username):
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="登录").click()
-    assert "/login/" not in page.url, page.inner_text("main")
-
-
-def log_out(page, base):
-    with page.expect_navigation():
-        page.get_by_role("button", name="退出").click()
-    assert page.url == f"{base}/login/"
 
 
 def press(page, name, opinion=None):

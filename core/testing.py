@@ -1,0 +1,36 @@
+"""Helpers for the tests of every app: what a person reads on a page."""
+
+import re
+from html.parser import HTMLParser
+
+
+class _Text(HTMLParser):
+    """Visible text of a page, with the attributes people read (placeholder, title, aria-label)."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self.hidden = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self.hidden += 1
+        self.parts += [v for k, v in attrs if k in ("placeholder", "title", "aria-label", "alt") and v]
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self.hidden -= 1
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def latin_words(html: str, allowed=()) -> set[str]:
+    """Words in Latin letters a person would see: the UI is Chinese, so these are usually untranslated text."""
+    return set(re.findall(r"[A-Za-z]{2,}", visible_text(html))) - set(allowed)
