@@ -3,6 +3,7 @@
 import datetime
 from collections import defaultdict
 
+from django.conf import settings
 from django.db.models import Count, Q
 
 from enterprises.models import LADDER, Enterprise, Pool, PoolMember, Qualification
@@ -46,8 +47,9 @@ def pool_counts(enterprises) -> list[tuple[Pool, int]]:
     return [(pool, counts.get(pool.pk, 0)) for pool in Pool.objects.all()]
 
 
-def expiring(enterprises, today: datetime.date, days: int = 180):
+def expiring(enterprises, today: datetime.date, days: int | None = None):
     """Certificates that expire within ``days`` (a reminder list for the bureau and the enterprise)."""
+    days = settings.KECHUANG_CERT_REMINDER_DAYS if days is None else days
     return (Qualification.objects.filter(enterprise__in=enterprises, expires__gte=today,
                                          expires__lte=today + datetime.timedelta(days=days))
             .select_related("enterprise").order_by("expires"))

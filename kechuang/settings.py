@@ -155,6 +155,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# Certificates expiring within this many days are listed as reminders (ladder, portrait).
+KECHUANG_CERT_REMINDER_DAYS = int(os.environ.get("KECHUANG_CERT_REMINDER_DAYS", "180"))
+
 # Login throttling: failed attempts per username and per client address inside the window.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("KECHUANG_LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW = 15 * 60

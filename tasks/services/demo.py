@@ -43,7 +43,7 @@ def load_demo_progress(admin: User, today: datetime.date, seed: int = 315) -> in
         last_month = min(today, task.deadline or today)
         months = []
         cursor = datetime.date(task.start.year, task.start.month, 1)
-        while cursor <= last_month and len(months) < 12:
+        while cursor <= last_month:
             months.append(cursor)
             cursor = (cursor + datetime.timedelta(days=32)).replace(day=1)
         pace = Decimal(rng.choice([70, 85, 100, 110]))
