@@ -11,6 +11,7 @@ urlpatterns = [
     path("board/<str:code>/", pages.board, name="board"),
     path("reports/", pages.reports_go, name="reports-go"),
     path("reports/<str:code>/", pages.reports, name="reports"),
+    path("reports/<str:code>/settings/", pages.report_settings, name="report-settings"),
     path("jobs/<int:pk>/", pages.job_status, name="job"),
     path("issued/<int:pk>/<str:kind>/", pages.download, name="download"),
     path("<str:code>/", pages.task_detail, name="task-detail"),

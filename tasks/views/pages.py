@@ -182,6 +182,31 @@ def reports(request, code):
 
 
 @login_required
+def report_settings(request, code):
+    """The plan's alert threshold, report day and competition weights; every change kept in the history."""
+    from core.audit import record_change, snapshot
+    from core.models import ChangeRecord
+    from tasks.forms import ReportSettingsForm
+    from tasks.models import ReportSettings
+
+    plan = visible_plan(request, code)
+    if not Plan.objects.restrict(request.user, "change").filter(pk=plan.pk).exists():
+        raise PermissionDenied(_("只有本地区科技局管理员可以修改督办与报告设置"))
+    current = ReportSettings.objects.filter(plan=plan).first() or ReportSettings(plan=plan)
+    before = snapshot(current) if current.pk else None
+    form = ReportSettingsForm(request.POST or None, instance=current,
+                              indicator_codes=plan.indicators.values_list("code", flat=True))
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        record_change(actor=request.user, obj=saved, action=ChangeRecord.Action.UPDATE if before
+                      else ChangeRecord.Action.CREATE, before=before, after=snapshot(saved))
+        messages.success(request, _("设置已保存"))
+        return redirect("tasks:reports", plan.code)
+    return render(request, "core/object_edit.html", {"form": form, "object": current, "stamp": "",
+                                                     "title": _("督办与报告设置：%(plan)s") % {"plan": plan.name}})
+
+
+@login_required
 def job_status(request, pk):
     job = get_object_or_404(Job, pk=pk)
     if not (request.user.is_sysadmin or job.created_by_id == request.user.pk
