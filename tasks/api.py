@@ -209,7 +209,8 @@ class JobDetail(APIView):
     def get(self, request, pk):
         job = Job.objects.filter(pk=pk).first()
         if job is None or not (request.user.is_sysadmin or job.created_by_id == request.user.pk
-                               or (job.region_id and job.region.code.startswith(request.user.scope_prefix))):
+                               or (can_read_reports(request.user) and job.region_id
+                                   and job.region.code.startswith(request.user.scope_prefix))):
             return Response({"errors": [{"field": None, "message": _("未找到该任务")}]}, status=404)
         return Response({"id": job.pk, "kind": job.kind, "title": job.title, "status": job.status,
                          "progress": job.progress, "total": job.total, "percent": job.percent,

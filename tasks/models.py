@@ -68,7 +68,9 @@ class KeyTask(models.Model):
     class Meta:
         verbose_name = _("重点任务")
         verbose_name_plural = _("重点任务")
-        ordering = ["plan", "year", "action__number", "seq", "code"]
+        # Year-less action tasks after the year's list on every database (NULLs sort differently otherwise).
+        ordering = ["plan", models.F("year").asc(nulls_last=True), models.F("action__number").asc(nulls_first=True),
+                    "seq", "code"]
         indexes = [models.Index(fields=["plan", "status"]), models.Index(fields=["lead_unit", "status"]),
                    models.Index(fields=["deadline"])]
 

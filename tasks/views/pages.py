@@ -210,7 +210,8 @@ def report_settings(request, code):
 def job_status(request, pk):
     job = get_object_or_404(Job, pk=pk)
     if not (request.user.is_sysadmin or job.created_by_id == request.user.pk
-            or (job.region_id and job.region.code.startswith(request.user.scope_prefix))):
+            or (can_read_reports(request.user) and job.region_id
+                and job.region.code.startswith(request.user.scope_prefix))):
         raise Http404
     return render(request, "tasks/_job.html", {"job": job})
 
