@@ -17,6 +17,18 @@ def problems_response(error: BusinessError) -> Response:
     return Response({"errors": [{"field": p.field, "message": p.message} for p in error.problems]}, status=code)
 
 
+def ratio(value) -> float | None:
+    """A fraction as JSON (0.5 means 50%)."""
+    return float(value) if value is not None else None
+
+
+def number(value) -> int | float | None:
+    """A Decimal as a JSON number without the column's padding: 12.500000 → 12.5, 80.000000 → 80."""
+    if value is None:
+        return None
+    return float(value.normalize()) if value != value.to_integral_value() else int(value)
+
+
 def invalid(form) -> Response:
     """A serializer's errors in the API's one shape, as a 400."""
     return Response({"errors": [{"field": f, "message": "；".join(str(m) for m in msgs)}

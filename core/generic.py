@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -21,6 +20,7 @@ from django_tables2.export import TableExport
 from core.audit import history_for, record_change, snapshot
 from core.errors import BusinessError, Conflict, ImportRejected
 from core.models import ChangeRecord
+from core.responses import download
 
 
 class ObjectListView(LoginRequiredMixin, SingleTableMixin, FilterView):
@@ -182,10 +182,7 @@ class BulkImportView(LoginRequiredMixin, View):
     def get(self, request, **kwargs):
         self.check_access(request, **kwargs)
         if "template" in request.GET:
-            response = HttpResponse(self.template_bytes(request, **kwargs),
-                                    content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            response["Content-Disposition"] = "attachment; filename*=UTF-8''template.xlsx"
-            return response
+            return download(self.template_bytes(request, **kwargs), "template.xlsx")
         return render(request, self.template_name, {"title": self.title, "help_text": self.help_text})
 
     def post(self, request, **kwargs):

@@ -4,7 +4,6 @@ import datetime
 import io
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,20 +15,13 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import invalid
+from core.api import invalid, number
 from core.errors import BusinessError, ImportRejected, NotAllowed, RowProblem
+from core.responses import CONTENT_TYPES, download
 from enterprises.models import Enterprise, Pool, PoolMember, Screening
 from enterprises.services import imports
 from enterprises.services.rulesets import active
 from enterprises.services.screening import assess, criterion_names, start_screening, unpack
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _number(value):
-    if value is None:
-        return None
-    return float(value) if value != value.to_integral_value() else int(value)
 
 
 def _date(text: str | None, field: str) -> datetime.date:
@@ -70,10 +62,10 @@ def enterprise_json(firm: Enterprise, on: datetime.date) -> dict:
     return {
         "uscc": firm.uscc, "name": firm.name, "region": firm.region.code, "region_name": firm.region.name,
         "established": firm.established.isoformat() if firm.established else None, "industry": firm.industry,
-        "years": [{"year": y.year, "revenue": _number(y.revenue), "total_cost": _number(y.total_cost),
-                   "rd_expense": _number(y.rd_expense), "domestic_rd": _number(y.domestic_rd),
-                   "hitech_revenue": _number(y.hitech_revenue), "total_assets": _number(y.total_assets),
-                   "total_liabilities": _number(y.total_liabilities), "staff": y.staff, "tech_staff": y.tech_staff,
+        "years": [{"year": y.year, "revenue": number(y.revenue), "total_cost": number(y.total_cost),
+                   "rd_expense": number(y.rd_expense), "domestic_rd": number(y.domestic_rd),
+                   "hitech_revenue": number(y.hitech_revenue), "total_assets": number(y.total_assets),
+                   "total_liabilities": number(y.total_liabilities), "staff": y.staff, "tech_staff": y.tech_staff,
                    "ip1": y.ip1, "ip2": y.ip2, "above_scale": y.above_scale}
                   for y in firm.years.order_by("year")],
         "qualifications": [{"type": q.type, "number": q.number, "issued": q.issued.isoformat(),
@@ -113,7 +105,7 @@ class AssessmentView(APIView):
         result = assess(firm, ruleset, on)
         names = criterion_names(ruleset)
         return Response({"ruleset": ruleset.code, "version": ruleset.version, "date": on.isoformat(),
-                         "eligible": result.eligible, "direct": result.direct, "score": _number(result.score),
+                         "eligible": result.eligible, "direct": result.direct, "score": number(result.score),
                          "status": result.status, "notes": list(result.notes),
                          "criteria": [{"code": c.code, "name": c.name or names.get(c.code, c.code), "passed": c.passed,
                                        "actual": c.actual, "required": c.required, "gap": c.gap}
@@ -187,12 +179,10 @@ def results_workbook(screening: Screening) -> bytes:
 
 
 class ScreeningResults(APIView):
-    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY})
     def get(self, request, pk):
         screening = visible_screening(request, pk)
-        response = HttpResponse(results_workbook(screening), content_type=XLSX)
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''screening-{screening.pk}.xlsx"
-        return response
+        return download(results_workbook(screening), f"screening-{screening.pk}.xlsx")
 
 
 def _pools_scope(request):

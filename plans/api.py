@@ -1,7 +1,6 @@
 """JSON API over the same services and queries as the pages."""
 
 from django.db.models import Prefetch
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -11,23 +10,19 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import ChangeRecordSerializer, invalid
+from core.api import ChangeRecordSerializer, invalid, number, ratio
 from core.audit import history_for
 from core.errors import BusinessError, ImportRejected, NotAllowed, RowProblem
 from core.models import OrgUnit
 from core.periods import Period, PeriodError
+from core.responses import CONTENT_TYPES, download
 from plans import exports
 from plans.models import Indicator, IndicatorValue, Plan, Target
 from plans.queries import indicator_warnings, plan_indicators, plan_progress, ranking
 from plans.rules import can_view_place
 from plans.serializers import IndicatorSerializer, PlanSerializer, ReviewIn, ValueIn, ValueSerializer
 from plans.services import value_import, values
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def visible_plan(request, code: str) -> Plan:
-    return get_object_or_404(Plan.objects.restrict(request.user).select_related("region"), code=code)
+from plans.views.common import visible_plan
 
 
 def query_period(request, name: str = "period", required: bool = True) -> Period | None:
@@ -47,22 +42,6 @@ def query_period(request, name: str = "period", required: bool = True) -> Period
         raise BusinessError(_("期间%(period)s太早，无法与上年同期比较") % {"period": period.label},
                             field=name) from exc
     return period
-
-
-def ratio(value):
-    return float(value) if value is not None else None
-
-
-def number(value):
-    if value is None:
-        return None
-    return float(value.normalize()) if value != value.to_integral_value() else int(value)
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
 
 
 class PlanList(generics.ListAPIView):
@@ -171,10 +150,10 @@ class ValueImport(APIView):
 
 
 class ValueTemplate(APIView):
-    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY})
     def get(self, request, code):
         plan = visible_plan(request, code)
-        return xlsx_response(value_import.values_template(plan, request.user), f"{plan.code}-template.xlsx")
+        return download(value_import.values_template(plan, request.user), f"{plan.code}-template.xlsx")
 
 
 def _place_for(request, plan: Plan) -> OrgUnit | None:
@@ -234,11 +213,11 @@ class Ranking(APIView):
 
 class Export(APIView):
     @extend_schema(parameters=[OpenApiParameter("year", int, required=True)],
-                   responses={(200, XLSX): OpenApiTypes.BINARY})
+                   responses={(200, CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY})
     def get(self, request, code):
         plan = visible_plan(request, code)
         year_text = request.query_params.get("year", "")
         if not year_text.isdigit() or not plan.start_year - 1 <= int(year_text) <= plan.end_year:
             raise BusinessError(_("年度应为%(start)s—%(end)s之间的数字") % {"start": plan.start_year, "end": plan.end_year},
                                 field="year")
-        return xlsx_response(exports.progress_workbook(plan, int(year_text)), f"{plan.code}-{year_text}.xlsx")
+        return download(exports.progress_workbook(plan, int(year_text)), f"{plan.code}-{year_text}.xlsx")

@@ -10,7 +10,7 @@ depend on the display precision.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
@@ -201,17 +201,6 @@ def rank_changes(current: Mapping[K, int | None], previous: Mapping[K, int | Non
     return changes
 
 
-def rank_arrow(change: int | None) -> str:
-    """ "↑2", "↓1", "—" for no change, "" when there is nothing to compare."""
-    if change is None:
-        return ""
-    if change > 0:
-        return f"↑{change}"
-    if change < 0:
-        return f"↓{-change}"
-    return "—"
-
-
 # --------------------------------------------------------------- data-quality warnings
 
 
@@ -279,22 +268,3 @@ def outlier(value: Decimal, history: Sequence[Decimal]) -> Warning | None:
         "max": fmt(high),
     }
     return Warning(OUTLIER, message)
-
-
-def missing_periods(expected: Iterable[str], reported: set[str]) -> list[str]:
-    """Expected period codes that were not reported, in the given order, each once."""
-    seen: set[str] = set()
-    missing: list[str] = []
-    for period in expected:
-        if period not in reported and period not in seen:
-            missing.append(period)
-        seen.add(period)
-    return missing
-
-
-def missing_report_warnings(expected: Iterable[str], reported: set[str]) -> list[Warning]:
-    """One MISSING_REPORT warning per expected period that was not reported."""
-    return [
-        Warning(MISSING_REPORT, _("%(period)s未填报") % {"period": period}, period)
-        for period in missing_periods(expected, reported)
-    ]

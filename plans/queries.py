@@ -33,6 +33,14 @@ def plan_place(plan: Plan) -> OrgUnit:
     return OrgUnit.objects.get(code=plan.region.code)
 
 
+def default_plan(user, with_tasks: bool = False) -> Plan | None:
+    """The plan a menu entry opens: the user's region's own, newest first (with key tasks, for supervision)."""
+    plans = Plan.objects.restrict(user)
+    if with_tasks:
+        plans = plans.filter(key_tasks__isnull=False).distinct()
+    return plans.order_by("region__code", "-start_year").first()
+
+
 def plan_indicators(plan: Plan):
     return (Indicator.objects.filter(plan=plan).order_by("seq", "code")
             .prefetch_related(Prefetch("unit_links", queryset=IndicatorResponsibility.objects
@@ -308,7 +316,7 @@ def indicator_warnings(plan: Plan, indicators: list[Indicator] | None = None,
         if missing:
             labels = "、".join(p.label for p in missing[:6]) + ("等" if len(missing) > 6 else "")
             found.append(calc.Warning(
-                code="missing_report", period=missing[-1].code,
+                code=calc.MISSING_REPORT, period=missing[-1].code,
                 message=_("%(n)s个期间已过填报期限仍未填报：%(labels)s") % {"n": len(missing), "labels": labels}))
         ends = sorted(reported[ind.pk])
         if ends:

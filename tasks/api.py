@@ -1,9 +1,7 @@
 """JSON API of key-task supervision, over tasks.services and tasks.queries."""
 
 import datetime
-from decimal import Decimal, InvalidOperation
 
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -12,25 +10,17 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import invalid
+from core.api import invalid, number
 from core.errors import BusinessError, NotAllowed
 from core.models import Job
 from core.periods import Period, PeriodError
-from plans.api import visible_plan
+from core.responses import CONTENT_TYPES, download
+from plans.views.common import visible_plan
 from tasks import documents, rules
 from tasks.models import KeyTask
 from tasks.queries import can_read_reports, overdue, task_views
 from tasks.reporting import issue_report, report_data
 from tasks.services import workflow
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _number(value):
-    if value is None:
-        return None
-    return float(value) if value != value.to_integral_value() else int(value)
 
 
 def task_json(view) -> dict:
@@ -38,11 +28,11 @@ def task_json(view) -> dict:
     return {
         "code": task.code, "title": task.title, "category": task.category, "year": task.year,
         "lead_unit": task.lead_unit.name, "assisting_units": [u.name for u in task.assisting_units],
-        "goal": task.goal, "quantity": _number(task.quantity), "quantity_unit": task.quantity_unit or None,
+        "goal": task.goal, "quantity": number(task.quantity), "quantity_unit": task.quantity_unit or None,
         "deadline": task.deadline.isoformat() if task.deadline else None, "status": task.status,
         "status_label": rules.STATUS_LABELS[task.status], "alert": view.alert.level,
-        "alert_reasons": view.alert.reasons, "percent_done": _number(task.percent_done),
-        "quantity_done": _number(task.quantity_done), "latest_period": task.latest_period or None,
+        "alert_reasons": view.alert.reasons, "percent_done": number(task.percent_done),
+        "quantity_done": number(task.quantity_done), "latest_period": task.latest_period or None,
         "version": task.version,
     }
 
@@ -92,7 +82,7 @@ class TaskDetail(APIView):
                          "timeline": [{"action": t.action, "from": t.from_status, "to": t.to_status,
                                        "actor": str(t.actor) if t.actor_id else None, "opinion": t.opinion,
                                        "at": t.at.isoformat()} for t in task.transitions.select_related("actor")],
-                         "reports": [{"period": r.period, "percent": _number(r.percent), "quantity": _number(r.quantity),
+                         "reports": [{"period": r.period, "percent": number(r.percent), "quantity": number(r.quantity),
                                       "text": r.text, "problems": r.problems, "next_steps": r.next_steps,
                                       "revision": r.revision} for r in task.reports.order_by("-period")]})
 
@@ -106,15 +96,6 @@ class ReportIn(serializers.Serializer):
     next_steps = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-def _decimal(value, field: str) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation as exc:
-        raise BusinessError(_("不是有效的数字：%(v)s") % {"v": value}, field=field) from exc
-
-
 class Reports(APIView):
     @extend_schema(request=ReportIn, responses={201: OpenApiTypes.OBJECT})
     def post(self, request, code):
@@ -126,11 +107,11 @@ class Reports(APIView):
             return invalid(form)
         values = form.validated_data
         report = workflow.report_progress(
-            user=request.user, task_id=task.pk, period=values["period"], percent=_decimal(values["percent"], "percent"),
-            quantity=_decimal(values.get("quantity"), "quantity"), text=values["text"],
+            user=request.user, task_id=task.pk, period=values["period"], percent=workflow.to_decimal(values["percent"], "percent"),
+            quantity=workflow.to_decimal(values.get("quantity"), "quantity"), text=values["text"],
             problems=values["problems"], next_steps=values["next_steps"])
-        return Response({"task": task.code, "period": report.period, "percent": _number(report.percent),
-                         "quantity": _number(report.quantity), "revision": report.revision},
+        return Response({"task": task.code, "period": report.period, "percent": number(report.percent),
+                         "quantity": number(report.quantity), "revision": report.revision},
                         status=status.HTTP_201_CREATED)
 
 
@@ -179,7 +160,7 @@ class ReportDocument(APIView):
     kind = "docx"
 
     @extend_schema(parameters=[OpenApiParameter("period", str, required=True)],
-                   responses={(200, DOCX): OpenApiTypes.BINARY, (200, XLSX): OpenApiTypes.BINARY})
+                   responses={(200, CONTENT_TYPES["docx"]): OpenApiTypes.BINARY, (200, CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY})
     def get(self, request, code):
         plan = visible_plan(request, code)
         if not can_read_reports(request.user):
@@ -187,9 +168,7 @@ class ReportDocument(APIView):
         period = _period(request)
         data = report_data(plan, period)
         content = documents.build_docx(data) if self.kind == "docx" else documents.build_xlsx(data)
-        response = HttpResponse(content, content_type=DOCX if self.kind == "docx" else XLSX)
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{plan.code}-{period.code}.{self.kind}"
-        return response
+        return download(content, f"{plan.code}-{period.code}.{self.kind}")
 
 
 class ReportJobs(APIView):

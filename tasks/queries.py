@@ -3,7 +3,6 @@
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -118,6 +117,3 @@ def timeline(views: list[TaskView]) -> dict:
             "bars": [[i, v.task.start.isoformat(), v.task.deadline.isoformat(), v.level,
                       float(v.task.percent_done or 0)] for i, v in enumerate(rows)]}
 
-
-def percent_text(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value.normalize():f}%"

@@ -243,3 +243,10 @@ def test_org_units_export(login_as):
 @pytest.mark.django_db
 def test_org_units_need_a_login(client):
     assert client.get("/org-units/")["Location"].startswith("/login/")
+
+
+@pytest.mark.django_db
+def test_health_answers_without_login(client):
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}

@@ -7,7 +7,7 @@ version give the same results (the engine is pure and the inputs are read in a f
 import datetime
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
@@ -60,16 +60,6 @@ def unpack(criteria: list, names: dict[str, str]) -> list[dict]:
 
 def criterion_names(ruleset: RuleSet) -> dict[str, str]:
     return {c.get("code"): c.get("name", c.get("code")) for c in ruleset.definition.get("criteria", [])}
-
-
-def _chunks(queryset, size: int) -> Iterable[list[int]]:
-    last = 0
-    while True:
-        ids = list(queryset.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:size])
-        if not ids:
-            return
-        yield ids
-        last = ids[-1]
 
 
 def _region_filter(region: Region) -> dict:

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django_tables2.paginators import LazyPaginator
 
 from core.errors import BusinessError
 from core.generic import BulkImportView, ObjectListView
+from core.responses import download
 from core.roles import Role
 from enterprises import engine
 from enterprises.api import results_workbook, visible_screening
@@ -246,10 +247,7 @@ def screening_list(request):
 def screening_detail(request, pk):
     screening = visible_screening(request, pk)
     if request.GET.get("_export") == "xlsx":
-        response = HttpResponse(results_workbook(screening),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''screening-{screening.pk}.xlsx"
-        return response
+        return download(results_workbook(screening), f"screening-{screening.pk}.xlsx")
     status = request.GET.get("status", "")
     results = screening.results.select_related("enterprise__region").order_by("failed", "enterprise__name")
     if status:

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plans import progress
 from plans.progress import (
     GREEN,
     MISSING,
@@ -18,16 +17,12 @@ from plans.progress import (
     RED,
     TREND_REVERSAL,
     YELLOW,
-    Warning,
     YearTarget,
     competition_ranks,
     completion,
     fmt,
-    missing_periods,
-    missing_report_warnings,
     outlier,
     period_target,
-    rank_arrow,
     rank_changes,
     status,
     time_progress,
@@ -400,14 +395,6 @@ def test_rank_changes_key_absent_from_previous() -> None:
     assert rank_changes({"new": 1}, {}) == {"new": None}
 
 
-@pytest.mark.parametrize(
-    ("change", "arrow"),
-    [(2, "↑2"), (1, "↑1"), (-1, "↓1"), (-12, "↓12"), (0, "—"), (None, "")],
-)
-def test_rank_arrow(change: int | None, arrow: str) -> None:
-    assert rank_arrow(change) == arrow
-
-
 # ---------------------------------------------------------------- trend reversals
 
 
@@ -534,22 +521,3 @@ def test_outlier_sd_rule_with_negative_history() -> None:
     history = [D("-10"), D("-12"), D("-10"), D("-12")]  # mean −11, SD 1
     assert outlier(D("-14.01"), history) is not None
     assert outlier(D("-13"), history) is None
-
-
-# -------------------------------------------------------------------------- missing
-
-
-def test_missing_periods_keeps_given_order() -> None:
-    expected = ["2025-03", "2025-01", "2025-02", "2025-04"]
-    assert missing_periods(expected, {"2025-01"}) == ["2025-03", "2025-02", "2025-04"]
-    assert missing_periods(expected, set(expected)) == []
-    assert missing_periods(iter(["Q2", "Q1"]), set()) == ["Q2", "Q1"]
-
-
-def test_missing_periods_lists_each_period_once() -> None:
-    assert missing_periods(["Q1", "Q2", "Q1"], {"Q2"}) == ["Q1"]
-
-
-def test_missing_report_warnings() -> None:
-    warnings = missing_report_warnings(["2025-01", "2025-02"], {"2025-01"})
-    assert warnings == [Warning(progress.MISSING_REPORT, "2025-02未填报", "2025-02")]

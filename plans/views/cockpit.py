@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 
 from core.audit import history_for, history_for_many
 from core.roles import Role
-from plans.models import Indicator, Plan, Target
+from plans.models import Indicator, Target
 from plans.queries import (
+    default_plan,
     indicator_warnings,
     overdue_places,
     plan_indicators,
@@ -35,7 +36,7 @@ def _chart_metric(row, by: str):
 @login_required
 def go(request):
     """The menu's 驾驶舱: the first plan the user may see (a town lands on its own view)."""
-    plan = Plan.objects.restrict(request.user).order_by("region__code", "-start_year").first()
+    plan = default_plan(request.user)
     if plan is None:
         return render(request, "plans/no_plan.html", {"title": _("驾驶舱")})
     url = reverse("plans:cockpit", args=[plan.code])

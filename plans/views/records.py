@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import BusinessError, ImportRejected
 from core.generic import BulkImportView, ObjectDetailView, ObjectEditView, ObjectListView
 from core.models import Region
+from core.responses import download
 from plans.filters import PlanFilter, ValueFilter
 from plans.forms import IndicatorForm, PlanCreateForm
 from plans.models import Indicator, IndicatorValue, Plan
@@ -123,9 +124,4 @@ def plan_create(request):
 
 @login_required
 def plan_template(request):
-    from django.http import HttpResponse
-
-    response = HttpResponse(plan_import.indicator_table_template(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''indicator-table.xlsx"
-    return response
+    return download(plan_import.indicator_table_template(), "indicator-table.xlsx")

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,17 +13,16 @@ from core.cells import CellError, convert_amount, parse_amount
 from core.errors import BusinessError
 from core.generic import BulkImportView
 from core.periods import Period, PeriodError
+from core.responses import download
 from plans import exports
 from plans.models import IndicatorValue, PeriodLock, Plan
-from plans.queries import entry_rows, review_queue
+from plans.queries import default_plan, entry_rows, review_queue
 from plans.services import value_import, values
 from plans.views.common import period_choices, place_choices, visible_plan
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _first_plan_redirect(request, url_name: str):
-    plan = Plan.objects.restrict(request.user).order_by("region__code", "-start_year").first()
+    plan = default_plan(request.user)
     if plan is None:
         return render(request, "plans/no_plan.html", {"title": _("数据填报")})
     return redirect(url_name, plan.code)
@@ -198,7 +196,5 @@ def export(request, code):
     year = request.GET.get("year", "")
     if not year.isdigit() or not plan.start_year - 1 <= int(year) <= plan.end_year:
         year = str(plan.start_year)
-    response = HttpResponse(exports.progress_workbook(plan, int(year)), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{plan.code}-{year}.xlsx"
-    return response
+    return download(exports.progress_workbook(plan, int(year)), f"{plan.code}-{year}.xlsx")
 

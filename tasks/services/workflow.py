@@ -5,7 +5,7 @@ records the transition: two people pressing the same button at once get one step
 """
 
 import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,6 +31,16 @@ TASK_FIELDS = ["status", "percent_done", "quantity_done", "latest_period", "vers
 ALLOWED_UPLOADS = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png", ".txt", ".zip", ".wps", ".et"}
 MAX_UPLOAD = 20 * 1024 * 1024
 MAX_QUANTITY = Decimal(10) ** 16  # ProgressReport.quantity: 20 digits, 4 of them decimals
+
+
+def to_decimal(value, field: str) -> Decimal | None:
+    """A number typed in a form or sent to the API; blank means not given."""
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value).strip())
+    except InvalidOperation as exc:
+        raise BusinessError(_("不是有效的数字：%(v)s") % {"v": value}, field=field) from exc
 
 
 def actor_role(user, task: KeyTask) -> str:

@@ -16,6 +16,7 @@ from core.generic import ObjectListView
 from core.models import Job
 from core.periods import Period, PeriodError
 from plans.models import Plan
+from plans.queries import default_plan
 from plans.views.common import period_choices, visible_plan
 from tasks import rules
 from tasks.filters import KeyTaskFilter
@@ -54,6 +55,7 @@ def task_detail(request, code):
     reports = task.reports.select_related("reporter", "unit").prefetch_related("notes__unit", "attachments")
     return render(request, "tasks/task_detail.html", {
         "title": task.title, "task": task, "alert": view.alert, "role": role,
+        "quantity_percent": rules.quantity_progress(task.quantity_done, task.quantity),
         "actions": [(a, rules.ACTION_LABELS[a]) for a in rules.allowed_actions(task.status, role)
                     if a != rules.Action.REPORT],
         "can_report": rules.Action.REPORT in rules.allowed_actions(task.status, role),
@@ -74,7 +76,7 @@ def task_action(request, code):
         if kind == "report":
             workflow.report_progress(
                 user=request.user, task_id=task.pk, period=request.POST.get("period", ""),
-                percent=_decimal(request.POST.get("percent")), quantity=_decimal(request.POST.get("quantity")),
+                percent=workflow.to_decimal(request.POST.get("percent"), "percent"), quantity=workflow.to_decimal(request.POST.get("quantity"), "quantity"),
                 text=request.POST.get("text", ""), problems=request.POST.get("problems", ""),
                 next_steps=request.POST.get("next_steps", ""), attachments=request.FILES.getlist("attachments"))
             messages.success(request, _("进展已报送"))
@@ -100,17 +102,6 @@ def task_action(request, code):
     return redirect("tasks:task-detail", task.code)
 
 
-def _decimal(text):
-    from decimal import Decimal, InvalidOperation
-
-    if text in (None, ""):
-        return None
-    try:
-        return Decimal(text)
-    except InvalidOperation as exc:
-        raise BusinessError(_("不是有效的数字：%(v)s") % {"v": text}) from exc
-
-
 @login_required
 def my_tasks(request):
     """A unit's home: the tasks it leads and assists, and the reminders the bureau sent it."""
@@ -121,8 +112,7 @@ def my_tasks(request):
 
 
 def _first_plan(request) -> Plan:
-    plan = Plan.objects.restrict(request.user).filter(key_tasks__isnull=False).distinct().order_by(
-        "region__code", "-start_year").first()
+    plan = default_plan(request.user, with_tasks=True)
     if plan is None:
         raise Http404(_("没有可查看的规划"))
     return plan
