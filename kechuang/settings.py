@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
     "django_tables2",
@@ -153,6 +154,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "区域科技创新体系（315 工程）数字化平台的 JSON 接口",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The API docs page loads Swagger UI from the app itself (sidecar package), never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Certificates expiring within this many days are listed as reminders (ladder, portrait).

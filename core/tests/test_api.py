@@ -234,3 +234,12 @@ def test_business_errors_use_the_errors_shape(users, plans):
     fields = {e["field"] for e in response.json()["errors"]}
     assert {"org_unit", "period", "value"} <= fields
     assert all(isinstance(e["message"], str) and e["message"] for e in response.json()["errors"])
+
+
+@pytest.mark.django_db
+def test_api_docs_page_loads_its_assets_from_the_app(client, users):
+    client.force_login(users["ph_admin"])
+    page = client.get("/api/docs/").content.decode()
+    assert "swagger-ui" in page
+    assert "/static/drf_spectacular_sidecar/" in page
+    assert "cdn" not in page.lower() and "jsdelivr" not in page.lower()
