@@ -85,3 +85,13 @@ def demo(plans, users):
 @pytest.fixture
 def password():
     return DEMO_PASSWORD
+
+
+@pytest.fixture
+def login_as(client, users):
+    """A test client signed in as one of the demo users."""
+    def login(username):
+        client.force_login(users[username])
+        return client
+
+    return login

@@ -68,12 +68,12 @@ def exception_handler(exc, context):
 # --- endpoints -------------------------------------------------------------------------------------
 from django.contrib.auth import authenticate  # noqa: E402
 from drf_spectacular.utils import extend_schema, inline_serializer  # noqa: E402
-from rest_framework import generics, serializers  # noqa: E402
+from rest_framework import serializers  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 from rest_framework.permissions import AllowAny  # noqa: E402
 from rest_framework.views import APIView  # noqa: E402
 
-from core.models import ChangeRecord, OrgUnit  # noqa: E402
+from core.models import ChangeRecord  # noqa: E402
 from core.throttle import client_address, login_blocked, login_failed, login_succeeded  # noqa: E402
 
 
@@ -105,24 +105,6 @@ class TokenView(APIView):
         login_succeeded(username, address)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
-
-
-class OrgUnitSerializer(serializers.ModelSerializer):
-    region = serializers.CharField(source="region.code")
-    region_name = serializers.CharField(source="region.name")
-
-    class Meta:
-        model = OrgUnit
-        fields = ["code", "name", "kind", "region", "region_name"]
-
-
-class OrgUnitList(generics.ListAPIView):
-    serializer_class = OrgUnitSerializer
-
-    def get_queryset(self):
-        qs = OrgUnit.objects.restrict(self.request.user).select_related("region").order_by("region__code", "code")
-        kind = self.request.query_params.get("kind")
-        return qs.filter(kind=kind) if kind else qs
 
 
 class ChangeRecordSerializer(serializers.ModelSerializer):

@@ -8,7 +8,8 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from core import navigation
+        from core.registrations import register
         from core.roles import Role
 
-        navigation.register(_("组织单位"), "orgunit-list", {Role.BUREAU_ADMIN, Role.LEADER}, order=80)
-        navigation.register(_("接口文档"), "api-docs", {Role.BUREAU_ADMIN}, order=90)
+        register()
+        navigation.register(_("接口文档"), "api-docs", {Role.BUREAU_ADMIN}, order=90, group=_("系统管理"))

@@ -19,11 +19,15 @@ def _plain(value):
     return value
 
 
+# Secrets never go into the history, whatever record holds them.
+_NEVER_KEPT = {"password"}
+
+
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict:
     """JSON-ready values of a record's concrete fields (foreign keys as their ids)."""
     data = {}
     for field in obj._meta.concrete_fields:
-        if fields is not None and field.name not in fields:
+        if field.name in _NEVER_KEPT or (fields is not None and field.name not in fields):
             continue
         data[field.name] = _plain(getattr(obj, field.attname))
     return data

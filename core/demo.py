@@ -1,5 +1,7 @@
 """Demo accounts, one for each role (demo mode only; passwords are printed in the README)."""
 
+from collections.abc import Callable
+
 from django.db import transaction
 
 from core.models import OrgKind, OrgUnit, Region, User
@@ -48,3 +50,17 @@ def load_demo_users() -> list[User]:
         user.save()
         users.append(user)
     return users
+
+
+# Demo steps that apps register (``core`` imports no app): (order, step); a step takes the system admin and
+# today's date, loads its records idempotently and returns a phrase for the summary, e.g. "规划 2 个".
+_DEMO_STEPS: list[tuple[int, Callable]] = []
+
+
+def register_demo_step(order: int, step: Callable) -> None:
+    _DEMO_STEPS.append((order, step))
+    _DEMO_STEPS.sort(key=lambda item: item[0])
+
+
+def demo_steps() -> list[Callable]:
+    return [step for _order, step in _DEMO_STEPS]

@@ -3,8 +3,6 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import OrgKind, OrgUnit
-
 SMALL = {"class": "form-control form-control-sm"}
 
 
@@ -20,12 +18,3 @@ class SearchFilterSet(django_filters.FilterSet):
             query |= Q(**{f"{field}__icontains": value.strip()})
         return queryset.filter(query) if value.strip() else queryset
 
-
-class OrgUnitFilter(SearchFilterSet):
-    search_fields = ("name", "code")
-    kind = django_filters.ChoiceFilter(choices=OrgKind.choices, label=_("类型"),
-                                       widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
-
-    class Meta:
-        model = OrgUnit
-        fields = ["q", "kind"]

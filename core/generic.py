@@ -153,11 +153,10 @@ class ObjectEditView(LoginRequiredMixin, View):
 
 
 def _stamp(obj) -> str:
-    """What the editor saw: a stale form is detected by comparing this on save."""
-    version = getattr(obj, "version", None)
-    if version is not None:
-        return str(version)
-    return str(abs(hash(tuple(sorted(snapshot(obj).items(), key=lambda kv: kv[0])))))
+    """What the editor saw: a stale form is detected by comparing this on save (stable across processes)."""
+    from core.registry.services import stamp
+
+    return stamp(obj)
 
 
 class BulkImportView(LoginRequiredMixin, View):

@@ -79,7 +79,10 @@ class OrgUnitQuerySet(RestrictedQuerySet):
 
     def scope(self, user, action):
         if action != "view":
-            return self.none()
+            # A bureau admin keeps the units of its region; the region's own top units stay with the system admin.
+            if user.role != Role.BUREAU_ADMIN:
+                return self.none()
+            return self.within(user.scope_prefix).exclude(kind__in=(OrgKind.PROVINCE, OrgKind.CITY, OrgKind.COUNTY))
         if user.role in (Role.ENTERPRISE, Role.INSTITUTION, Role.REVIEWER):
             return self.filter(pk=user.org_unit_id)
         return self.within(user.scope_prefix)
@@ -118,8 +121,12 @@ class OrgUnit(models.Model):
 
 class UserQuerySet(RestrictedQuerySet):
     def scope(self, user, action):
-        if user.role == Role.BUREAU_ADMIN and action == "view":
-            return self.filter(org_unit__region__code__startswith=user.scope_prefix)
+        if user.role == Role.BUREAU_ADMIN:
+            prefix = user.scope_prefix
+            mine = self.filter(models.Q(org_unit__region__code__startswith=prefix)
+                               | models.Q(org_unit__isnull=True, region__code__startswith=prefix))
+            # Users of the whole region are managed by its bureau; system admins only by system admins.
+            return mine if action == "view" else mine.exclude(is_superuser=True).exclude(role=Role.SYSADMIN)
         return self.filter(pk=user.pk) if action == "view" else self.none()
 
 

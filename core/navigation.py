@@ -1,4 +1,8 @@
-"""Menu entries that apps register at start-up; each says which roles see it."""
+"""Menu entries that apps register at start-up; each says which roles see it and which programme it is in.
+
+Nine programmes do not fit one menu bar: entries of a group (a programme, or 系统管理) become one dropdown;
+a group of which a role sees a single entry is shown as that entry alone.
+"""
 
 from dataclasses import dataclass
 
@@ -11,24 +15,41 @@ class NavItem:
     url_name: str
     roles: frozenset | None  # None: every signed-in user
     order: int
+    group: str = ""
 
 
 _ITEMS: list[NavItem] = []
+_GROUP_ORDER: dict[str, int] = {}
 
 
-def register(label, url_name: str, roles=None, order: int = 100) -> None:
-    _ITEMS.append(NavItem(label, url_name, frozenset(roles) if roles else None, order))
+def register(label, url_name: str, roles=None, order: int = 100, group: str = "") -> None:
+    _ITEMS.append(NavItem(label, url_name, frozenset(roles) if roles else None, order, str(group)))
     _ITEMS.sort(key=lambda i: i.order)
+    if group:
+        _GROUP_ORDER[str(group)] = min(order, _GROUP_ORDER.get(str(group), order))
 
 
 def items_for(user, path: str) -> list[dict]:
-    out = []
-    for item in _ITEMS:
-        if item.roles is not None and not user.is_sysadmin and user.role not in item.roles:
-            continue
-        out.append({"label": item.label, "url": reverse(item.url_name), "active": False})
+    """The menu of this user: entries and groups ({"label", "children"}), the current one marked active."""
+    visible = [i for i in _ITEMS if i.roles is None or user.is_sysadmin or user.role in i.roles]
+    links = [{"label": i.label, "url": reverse(i.url_name), "active": False, "group": i.group} for i in visible]
     # Only the entry whose address matches the longest part of the path is marked as the current one.
-    matches = [i for i in out if i["url"] != "/" and path.startswith(i["url"])]
+    matches = [i for i in links if i["url"] != "/" and path.startswith(i["url"])]
     if matches:
         max(matches, key=lambda i: len(i["url"]))["active"] = True
+    out, groups = [], {}
+    for link in links:
+        if not link["group"]:
+            out.append(link)
+        elif link["group"] in groups:
+            groups[link["group"]]["children"].append(link)
+        else:
+            groups[link["group"]] = {"label": link["group"], "children": [link], "active": False}
+            out.append(groups[link["group"]])
+    for index, entry in enumerate(out):
+        children = entry.get("children")
+        if children is not None and len(children) == 1:
+            out[index] = children[0]
+        elif children is not None:
+            entry["active"] = any(c["active"] for c in children)
     return out

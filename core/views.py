@@ -1,14 +1,17 @@
+from django import forms
+from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.views import LoginView
-from django.shortcuts import redirect
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView, PasswordChangeView
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
-from core.filters import OrgUnitFilter
+from core.accounts import reset_password
+from core.errors import BusinessError
 from core.forms import ThrottledLoginForm
-from core.generic import ObjectListView
-from core.models import OrgUnit
+from core.models import User
 from core.roles import Role
-from core.tables import OrgUnitTable
 
 
 class KechuangLoginView(LoginView):
@@ -48,16 +51,53 @@ def health(request):
 
 
 def profile(request):
-    from django.shortcuts import render
-
     if not request.user.is_authenticated:
         return redirect("login")
     return render(request, "core/profile.html", {"title": "我的账户"})
 
 
-class OrgUnitList(ObjectListView):
-    queryset = OrgUnit.objects.select_related("region", "parent")
-    table_class = OrgUnitTable
-    filterset_class = OrgUnitFilter
-    title = "组织单位"
-    export_name = "org-units"
+
+class PasswordChange(PasswordChangeView):
+    """Every user changes their own password (the policy of core.passwords applies)."""
+
+    template_name = "core/password_form.html"
+    success_url = reverse_lazy("profile")
+    extra_context = {"title": "修改密码"}
+
+    def form_valid(self, form):
+        messages.success(self.request, "密码已修改")
+        return super().form_valid(form)
+
+
+class _ResetForm(forms.Form):
+    password = forms.CharField(label="新密码", strip=False, max_length=128,
+                               widget=forms.PasswordInput(attrs={"class": "form-control"}))
+
+
+@login_required
+def password_reset(request, pk):
+    """A bureau admin sets a new password for a user of its region."""
+    target = get_object_or_404(User.objects.restrict(request.user, "change"), pk=pk)
+    form = _ResetForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            reset_password(actor=request.user, target=target, password=form.cleaned_data["password"])
+        except BusinessError as exc:
+            form.add_error("password", str(exc))
+        else:
+            messages.success(request, f"已重置 {target.username} 的密码")
+            return redirect("registry:users-detail", target.pk)
+    if form.errors:
+        status = 400
+    return render(request, "core/password_form.html",
+                  {"title": f"重置密码：{target.username}", "form": form}, status=status)
+
+
+@login_required
+def site_search(request):
+    from core.search import search
+
+    term = request.GET.get("q", "")
+    return render(request, "core/search.html", {"title": "搜索", "term": term[:100],
+                                                "groups": search(request.user, term)})

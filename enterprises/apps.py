@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+GROUP = _("企业培育")
+
 
 class EnterprisesConfig(AppConfig):
     name = "enterprises"
@@ -11,8 +13,24 @@ class EnterprisesConfig(AppConfig):
         from core.roles import Role
 
         bureau = {Role.BUREAU_ADMIN, Role.LEADER}
-        navigation.register(_("企业"), "enterprises:enterprise-list", bureau, order=60)
-        navigation.register(_("梯队"), "enterprises:ladder", bureau, order=61)
-        navigation.register(_("培育库"), "enterprises:pool-list", bureau, order=62)
-        navigation.register(_("认定规则"), "enterprises:ruleset-list", {Role.BUREAU_ADMIN}, order=63)
+        navigation.register(_("企业"), "enterprises:enterprise-list", bureau, order=60, group=GROUP)
+        navigation.register(_("梯队"), "enterprises:ladder", bureau, order=61, group=GROUP)
+        navigation.register(_("培育库"), "enterprises:pool-list", bureau, order=62, group=GROUP)
+        navigation.register(_("认定规则"), "enterprises:ruleset-list", {Role.BUREAU_ADMIN}, order=63, group=GROUP)
+        from django.urls import reverse
+
+        from core import search
+        from core.demo import register_demo_step
+        from enterprises.models import Enterprise
+
+        search.register(search.Provider(_("企业"), lambda user: Enterprise.objects.restrict(user),
+                                        ("name", "uscc"), lambda e: reverse("enterprises:portrait", args=[e.uscc]),
+                                        lambda e: f"{e.name}（{e.uscc}）"))
+        register_demo_step(30, _demo)
         navigation.register(_("我的企业"), "enterprises:mine", {Role.ENTERPRISE}, order=5)
+
+
+def _demo(admin, today) -> str:
+    from enterprises.services.demo import load_demo_enterprises
+
+    return f"演示企业 {load_demo_enterprises(admin, today)} 家"

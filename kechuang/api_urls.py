@@ -1,7 +1,8 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from core.api import OrgUnitList, TokenView
+from core.api import TokenView
+from core.registry import urls as registry_urls
 from enterprises import api as ent_api
 from plans import api as plans_api
 from tasks import api as tasks_api
@@ -10,7 +11,6 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("org-units/", OrgUnitList.as_view(), name="api-org-units"),
     path("plans/", plans_api.PlanList.as_view(), name="api-plans"),
     path("plans/<str:code>/indicators/", plans_api.IndicatorList.as_view(), name="api-indicators"),
     path("plans/<str:code>/progress/", plans_api.Progress.as_view(), name="api-progress"),
@@ -44,4 +44,4 @@ urlpatterns = [
     path("screenings/<int:pk>/results.xlsx", ent_api.ScreeningResults.as_view(), name="api-screening-results"),
     path("pools/", ent_api.PoolList.as_view(), name="api-pools"),
     path("pools/<str:code>/members/", ent_api.PoolMembers.as_view(), name="api-pool-members"),
-]
+] + registry_urls.api_patterns()

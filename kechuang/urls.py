@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from core.registry import urls as registry_urls
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("core.urls")),
+    path("", include((registry_urls.page_patterns(), "registry"))),
     path("plans/", include("plans.urls")),
     path("tasks/", include("tasks.urls")),
     path("enterprises/", include("enterprises.urls")),

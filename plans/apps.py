@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+GROUP = _("规划监测")
+
 
 class PlansConfig(AppConfig):
     name = "plans"
@@ -11,9 +13,33 @@ class PlansConfig(AppConfig):
         from core.roles import Role
 
         readers = {Role.BUREAU_ADMIN, Role.LEADER, Role.UNIT_REPORTER, Role.TOWN_REPORTER}
-        navigation.register(_("驾驶舱"), "plans:go", readers, order=10)
-        navigation.register(_("规划"), "plans:plan-list", readers, order=20)
+        navigation.register(_("驾驶舱"), "plans:go", readers, order=10, group=GROUP)
+        navigation.register(_("规划"), "plans:plan-list", readers, order=20, group=GROUP)
         navigation.register(_("数据填报"), "plans:report-go",
-                            {Role.BUREAU_ADMIN, Role.UNIT_REPORTER, Role.TOWN_REPORTER}, order=30)
-        navigation.register(_("审核"), "plans:review-go", {Role.BUREAU_ADMIN}, order=40)
-        navigation.register(_("指标数据"), "plans:value-list", readers, order=50)
+                            {Role.BUREAU_ADMIN, Role.UNIT_REPORTER, Role.TOWN_REPORTER}, order=30, group=GROUP)
+        navigation.register(_("审核"), "plans:review-go", {Role.BUREAU_ADMIN}, order=40, group=GROUP)
+        from django.urls import reverse
+
+        from core import search
+        from core.demo import register_demo_step
+        from plans.models import Indicator, Plan
+
+        search.register(search.Provider(_("规划"), lambda user: Plan.objects.restrict(user), ("name", "code"),
+                                        lambda p: reverse("plans:plan-detail", args=[p.code])))
+        search.register(search.Provider(
+            _("指标"), lambda user: Indicator.objects.restrict(user).select_related("plan"), ("name", "code"),
+            lambda i: reverse("plans:indicator", args=[i.plan.code, i.code]), lambda i: f"{i.name}（{i.plan.name}）"))
+        register_demo_step(10, _demo)
+        from plans.registrations import register
+
+        register()
+        navigation.register(_("指标数据"), "plans:value-list", readers, order=50, group=GROUP)
+
+
+def _demo(admin, today) -> str:
+    from plans.services.demo import load_demo_towns
+    from plans.services.seed import load_plans
+
+    plans = load_plans(admin)
+    values = sum(load_demo_towns(admin, plan) for plan in plans)
+    return f"规划 {len(plans)} 个，新增演示数据 {values} 条"

@@ -72,10 +72,17 @@ class Plan(models.Model):
         return range(self.start_year, self.end_year + 1)
 
 
+class ActionQuerySet(RestrictedQuerySet):
+    def scope(self, user, action):
+        return self.filter(plan__in=Plan.objects.restrict(user, action))
+
+
 class Action(models.Model):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="actions")
+    plan = models.ForeignKey(Plan, verbose_name=_("规划"), on_delete=models.CASCADE, related_name="actions")
     number = models.PositiveSmallIntegerField(_("序号"))
     title = models.CharField(_("行动"), max_length=200)
+
+    objects = ActionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("行动")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -435,3 +436,22 @@ def completions_by_place(plan: Plan, period: Period, indicators: list[Indicator]
                                  yellow=plan.yellow_threshold)
         out[place_id][ind.code] = row.completion
     return dict(out)
+
+
+# --- what plan pages and other apps' pages start from -------------------------------------------------
+
+
+def visible_plan(request, code: str) -> Plan:
+    """The plan of this code if the signed-in user may see it, else 404 (every plan page starts here)."""
+    return get_object_or_404(Plan.objects.restrict(request.user).select_related("region"), code=code)
+
+
+def period_choices(plan: Plan) -> list[Period]:
+    """Years, halves, quarters and months of the plan, newest first, for the period picker."""
+    out = []
+    for year in range(plan.end_year, plan.start_year - 2, -1):
+        out.append(Period(year, "Y", 0))
+        out += [Period(year, "H", h) for h in (2, 1)]
+        out += [Period(year, "Q", q) for q in (4, 3, 2, 1)]
+        out += [Period(year, "M", m) for m in range(12, 0, -1)]
+    return out

@@ -15,7 +15,7 @@ from core.errors import BusinessError, NotAllowed
 from core.models import Job
 from core.periods import Period, PeriodError
 from core.responses import CONTENT_TYPES, download
-from plans.views.common import visible_plan
+from plans.queries import visible_plan
 from tasks import documents, rules
 from tasks.models import KeyTask
 from tasks.queries import can_read_reports, overdue, task_views

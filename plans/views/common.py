@@ -3,18 +3,13 @@
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from core.models import OrgUnit
 from core.periods import Period, PeriodError
 from plans.models import Plan
-from plans.queries import latest_period, plan_place
+from plans.queries import latest_period, period_choices, plan_place, visible_plan  # noqa: F401 (used by the pages)
 from plans.rules import can_view_place
-
-
-def visible_plan(request, code: str) -> Plan:
-    return get_object_or_404(Plan.objects.restrict(request.user).select_related("region"), code=code)
 
 
 def requested_period(request, plan: Plan, place: OrgUnit | None = None) -> Period:
@@ -37,17 +32,6 @@ def requested_place(request, plan: Plan) -> OrgUnit:
     if not can_view_place(request.user, plan, place):
         raise PermissionDenied(_("无权查看该地区的数据"))
     return place
-
-
-def period_choices(plan: Plan) -> list[Period]:
-    """Years, halves, quarters and months of the plan, newest first, for the period picker."""
-    out = []
-    for year in range(plan.end_year, plan.start_year - 2, -1):
-        out.append(Period(year, "Y", 0))
-        out += [Period(year, "H", h) for h in (2, 1)]
-        out += [Period(year, "Q", q) for q in (4, 3, 2, 1)]
-        out += [Period(year, "M", m) for m in range(12, 0, -1)]
-    return out
 
 
 def place_choices(request, plan: Plan) -> list[OrgUnit]:

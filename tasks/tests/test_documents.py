@@ -6,7 +6,6 @@ if not django.conf.settings.configured:
     django.conf.settings.configure(USE_I18N=False)
 
 import io  # noqa: E402
-import time  # noqa: E402
 from datetime import date, datetime  # noqa: E402
 from decimal import Decimal as D  # noqa: E402
 
@@ -377,13 +376,11 @@ def test_control_characters_from_pasted_text_are_cleaned():
 # ------------------------------------------------------------------------------ scale
 
 
-def test_big_report_is_quick():
+def test_big_report_holds_every_row():
+    # Its speed is measured in bench/report_bench.py, not asserted here (a loaded CI machine is no clock).
     data = big_report()
-    started = time.perf_counter()
     docx_bytes = build_docx(data)
     xlsx_bytes = build_xlsx(data)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 10
 
     doc = Document(io.BytesIO(docx_bytes))
     task_tables = doc.tables[1:13]

@@ -16,8 +16,7 @@ from core.generic import ObjectListView
 from core.models import Job
 from core.periods import Period, PeriodError
 from plans.models import Plan
-from plans.queries import default_plan
-from plans.views.common import period_choices, visible_plan
+from plans.queries import default_plan, period_choices, visible_plan
 from tasks import rules
 from tasks.filters import KeyTaskFilter
 from tasks.models import IssuedReport, KeyTask

@@ -1,0 +1,54 @@
+"""core's own registered models: org units and users, managed in the product by a bureau admin."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from core import registry
+from core.accounts import UserForm, save_user
+from core.models import OrgUnit, User
+from core.registry.factories import RegistrySerializer
+from core.roles import Role
+
+ADMINS = frozenset({Role.BUREAU_ADMIN, Role.LEADER})
+
+
+class OrgUnitSerializer(RegistrySerializer):
+    region = serializers.CharField(source="region.code", read_only=True)
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    parent = serializers.CharField(source="parent.code", read_only=True, allow_null=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = OrgUnit
+        fields = ["id", "code", "name", "kind", "kind_display", "region", "region_name", "parent", "sort_order",
+                  "version"]
+        read_only_fields = fields
+
+
+class UserSerializer(RegistrySerializer):
+    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    org_unit_name = serializers.CharField(source="org_unit", read_only=True, allow_null=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "full_name", "role", "role_display", "org_unit", "org_unit_name", "region",
+                  "is_active", "last_login", "version"]
+        read_only_fields = fields
+
+
+def register() -> None:
+    registry.register(registry.Registration(
+        OrgUnit, "org-units", queryset=OrgUnit.objects.select_related("region", "parent"),
+        form_fields=("code", "name", "kind", "region", "parent", "sort_order"),
+        list_fields=("code", "name", "kind", "region", "parent"),
+        filter_fields=("kind", "region"), search_fields=("name", "code"),
+        serializer=OrgUnitSerializer, menu_group=_("系统管理"), menu_roles=ADMINS, menu_order=80))
+    registry.register(registry.Registration(
+        User, "users", label=_("用户"), queryset=User.objects.select_related("org_unit", "region"),
+        form=UserForm, form_fields=("username", "full_name", "role", "org_unit", "region", "is_active"),
+        list_fields=("username", "full_name", "role", "org_unit", "is_active", "last_login"),
+        filter_fields=("role", "is_active"), search_fields=("username", "full_name"),
+        serializer=UserSerializer, save=save_user, deletable=False, ordering=("username",),
+        detail_actions=lambda user, obj: [(_("重置密码"), reverse("user-password-reset", args=[obj.pk]))],
+        menu_group=_("系统管理"), menu_roles=frozenset({Role.BUREAU_ADMIN}), menu_order=81))

@@ -1,0 +1,40 @@
+"""The layering of docs/architecture.md, checked on the source: core imports no app."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = {"plans", "tasks", "enterprises"}
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def core_sources():
+    return [p for p in (ROOT / "core").rglob("*.py") if "tests" not in p.parts and "migrations" not in p.parts]
+
+
+@pytest.mark.parametrize("path", core_sources(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_core_imports_no_app(path):
+    offending = {name for name in imported_modules(path) if name.split(".")[0] in APPS}
+    assert offending == set()
+
+
+@pytest.mark.parametrize("app", sorted(APPS))
+def test_no_app_imports_another_apps_views(app):
+    for path in (ROOT / app).rglob("*.py"):
+        if "tests" in path.parts:
+            continue
+        for name in imported_modules(path):
+            parts = name.split(".")
+            assert not (parts[0] in APPS - {app} and len(parts) > 1 and parts[1] == "views"), (path, name)
