@@ -53,3 +53,16 @@ def items_for(user, path: str) -> list[dict]:
         elif children is not None:
             entry["active"] = any(c["active"] for c in children)
     return out
+
+
+# Where each role lands after signing in, registered by the app that holds its work (role → URL name).
+_HOMES: dict[str, str] = {}
+
+
+def register_home(role, url_name: str) -> None:
+    _HOMES[str(role)] = url_name
+
+
+def home_url_name(user) -> str | None:
+    role = "sysadmin" if user.is_sysadmin else user.role
+    return _HOMES.get(role)

@@ -11,7 +11,7 @@ from core.accounts import reset_password
 from core.errors import BusinessError
 from core.forms import ThrottledLoginForm
 from core.models import User
-from core.roles import Role
+from core.navigation import home_url_name
 
 
 class KechuangLoginView(LoginView):
@@ -31,13 +31,8 @@ def home(request):
     user = request.user
     if not user.is_authenticated:
         return redirect("login")
-    if user.role == Role.UNIT_REPORTER:
-        return redirect("tasks:my-tasks")
-    if user.role == Role.TOWN_REPORTER:
-        return redirect("plans:report-go")
-    if user.role in (Role.BUREAU_ADMIN, Role.LEADER, Role.SYSADMIN) or user.is_superuser:
-        return redirect("plans:go")
-    return redirect("profile")
+    target = home_url_name(user)
+    return redirect(target or "profile")
 
 
 def health(request):

@@ -128,7 +128,7 @@ def test_throttling_counts_the_username_case_insensitively(client, users, passwo
     ("ph_fgj", "/tasks/mine/"),
     ("ph_danghu", "/plans/report/"),
     ("js_weitang", "/plans/report/"),
-    ("demo_qiye", "/me/"),
+    ("demo_qiye", "/enterprises/mine/"),
     ("demo_jigou", "/me/"),
     ("demo_zhuanjia", "/me/"),
 ])
