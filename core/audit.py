@@ -20,7 +20,7 @@ def _plain(value):
 
 
 # Secrets never go into the history, whatever record holds them.
-_NEVER_KEPT = {"password"}
+_NEVER_KEPT = {"password", "secret"}
 
 
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict:

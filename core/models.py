@@ -278,3 +278,60 @@ class Job(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return int(self.progress * 100 / self.total) if self.total else 0
+
+
+class Notification(models.Model):
+    """One event addressed to one user: shown in the inbox, and sent by the channels the user chose."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE,
+                                  related_name="notifications")
+    kind = models.CharField(_("类别"), max_length=40)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NotificationPreference(models.Model):
+    """The channels a user picked besides the inbox (which always receives)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notify_prefs")
+    email = models.BooleanField(_("邮件"), default=False)
+    webhook = models.BooleanField(_("工作群机器人"), default=True)
+
+
+class WebhookEndpointQuerySet(RestrictedQuerySet):
+    def scope(self, user, action):
+        if user.role != Role.BUREAU_ADMIN:
+            return self.none()
+        return self.filter(org_unit__region__code__startswith=user.scope_prefix)
+
+
+class WebhookEndpoint(models.Model):
+    """A group robot (浙政钉、企业微信 style) that receives a unit's notifications as a signed JSON POST."""
+
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("单位"), on_delete=models.CASCADE,
+                                 related_name="webhooks")
+    name = models.CharField(_("名称"), max_length=100)
+    url = models.URLField(_("地址"), max_length=500)
+    secret = models.CharField(_("签名密钥"), max_length=200, help_text=_("用于 HMAC-SHA256 签名，机器人据此核验来源"))
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = WebhookEndpointQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("工作群机器人")
+        verbose_name_plural = _("工作群机器人")
+
+    def __str__(self) -> str:
+        return self.name

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from core import registry
 from core.accounts import UserForm, save_user
-from core.models import OrgUnit, User
+from core.models import OrgUnit, User, WebhookEndpoint
 from core.registry.factories import RegistrySerializer
 from core.roles import Role
 
@@ -52,3 +52,8 @@ def register() -> None:
         serializer=UserSerializer, save=save_user, deletable=False, ordering=("username",),
         detail_actions=lambda user, obj: [(_("重置密码"), reverse("user-password-reset", args=[obj.pk]))],
         menu_group=_("系统管理"), menu_roles=frozenset({Role.BUREAU_ADMIN}), menu_order=81))
+    registry.register(registry.Registration(
+        WebhookEndpoint, "webhooks", queryset=WebhookEndpoint.objects.select_related("org_unit"),
+        form_fields=("org_unit", "name", "url", "secret", "is_active"),
+        list_fields=("name", "org_unit", "url", "is_active"), detail_fields=("name", "org_unit", "url", "is_active"),
+        search_fields=("name",), menu_group=_("系统管理"), menu_roles=frozenset({Role.BUREAU_ADMIN}), menu_order=85))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core import views
+from core import inbox, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,4 +11,8 @@ urlpatterns = [
     path("users/<int:pk>/password/", views.password_reset, name="user-password-reset"),
     path("health/", views.health, name="health"),
     path("search/", views.site_search, name="search"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/<int:pk>/", inbox.open_notification, name="inbox-open"),
+    path("inbox/read-all/", inbox.read_all, name="inbox-read-all"),
+    path("me/notifications/", inbox.preferences, name="notification-preferences"),
 ]

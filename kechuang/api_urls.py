@@ -1,6 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from core import inbox
 from core.api import TokenView
 from core.registry import urls as registry_urls
 from enterprises import api as ent_api
@@ -9,6 +10,9 @@ from tasks import api as tasks_api
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("notifications/", inbox.NotificationList.as_view(), name="api-notifications"),
+    path("notifications/read-all/", inbox.NotificationReadAll.as_view(), name="api-notifications-read-all"),
+    path("notifications/<int:pk>/read/", inbox.NotificationRead.as_view(), name="api-notification-read"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("plans/", plans_api.PlanList.as_view(), name="api-plans"),
