@@ -8,8 +8,17 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from core import navigation
+        from core.demo import register_demo_step
         from core.registrations import register
         from core.roles import Role
 
         register()
+        register_demo_step(5, _demo)
         navigation.register(_("接口文档"), "api-docs", {Role.BUREAU_ADMIN}, order=90, group=_("系统管理"))
+
+
+def _demo(admin, today) -> str:
+    from core.funds import load_seed_entries
+
+    load_seed_entries()
+    return "资金兑现台账（来源文件汇总数）已载入"

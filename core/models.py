@@ -335,3 +335,5 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+from core.models_notice import FundEntry, NoticeItem, Objection, PublicNotice  # noqa: E402,F401 (models of core)

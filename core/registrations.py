@@ -7,6 +7,7 @@ from rest_framework import serializers
 from core import registry
 from core.accounts import UserForm, save_user
 from core.models import OrgUnit, User, WebhookEndpoint
+from core.models_notice import FundEntry, Objection, PublicNotice
 from core.registry.factories import RegistrySerializer
 from core.roles import Role
 
@@ -57,3 +58,26 @@ def register() -> None:
         form_fields=("org_unit", "name", "url", "secret", "is_active"),
         list_fields=("name", "org_unit", "url", "is_active"), detail_fields=("name", "org_unit", "url", "is_active"),
         search_fields=("name",), menu_group=_("系统管理"), menu_roles=frozenset({Role.BUREAU_ADMIN}), menu_order=85))
+    registry.register(registry.Registration(
+        PublicNotice, "notices", queryset=PublicNotice.objects.select_related("region"),
+        form_fields=("title", "body", "contact"), list_fields=("title", "programme", "region", "starts_on", "ends_on"),
+        detail_fields=("title", "programme", "region", "starts_on", "working_days", "ends_on", "contact", "body"),
+        filter_fields=("programme",), search_fields=("title",), can_add=lambda user: False, deletable=False,
+        importable=False, menu_group=_("公示与兑现"), menu_roles=ADMINS, menu_order=70))
+    registry.register(registry.Registration(
+        Objection, "objections", queryset=Objection.objects.select_related("notice"),
+        form_fields=("text",), list_fields=("notice", "submitter", "submitted_at", "status"),
+        detail_fields=("notice", "text", "submitter", "contact", "submitted_at", "status", "decision", "decided_at"),
+        filter_fields=("status",), can_add=lambda user: False, deletable=False, importable=False, editable=False,
+        detail_actions=lambda user, obj: [(_("处理异议"), reverse("objection-decide", args=[obj.pk]))]
+        if obj.status == Objection.Status.PENDING else []))
+    registry.register(registry.Registration(
+        FundEntry, "funds", queryset=FundEntry.objects.select_related("region"),
+        form_fields=("programme", "policy_item", "region", "recipient_name", "recipient_uscc", "fiscal_year",
+                     "source", "approved", "approved_on", "due_on", "note", "document"),
+        list_fields=("fiscal_year", "programme", "policy_item", "recipient_name", "approved", "paid", "paid_on"),
+        detail_fields=("fiscal_year", "programme", "policy_item", "region", "recipient_name", "recipient_uscc",
+                       "source", "approved", "paid", "approved_on", "due_on", "paid_on", "note", "document",
+                       "is_demo"),
+        filter_fields=("fiscal_year", "programme", "source"), search_fields=("recipient_name", "recipient_uscc"),
+        menu_group=_("公示与兑现"), menu_roles=ADMINS, menu_order=71))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core import inbox, views
+from core import inbox, public, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,6 +11,9 @@ urlpatterns = [
     path("users/<int:pk>/password/", views.password_reset, name="user-password-reset"),
     path("health/", views.health, name="health"),
     path("search/", views.site_search, name="search"),
+    path("gongshi/", public.notice_list, name="gongshi-list"),
+    path("gongshi/<int:pk>/", public.notice_detail, name="gongshi-detail"),
+    path("objections/<int:pk>/decide/", public.decide, name="objection-decide"),
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/<int:pk>/", inbox.open_notification, name="inbox-open"),
     path("inbox/read-all/", inbox.read_all, name="inbox-read-all"),

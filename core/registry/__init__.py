@@ -37,6 +37,7 @@ class Registration:
     serializer: type | None = None
     can_add: Callable = _bureau_admin  # (user) → bool; the created record must also fall in the user's scope
     deletable: bool = True
+    editable: bool = True  # False: records change only through their own services (e.g. a decided objection)
     importable: bool = True
     # Writes through a service instead of ``form.save()``: (actor, form, instance or None) → saved object.
     save: Callable | None = None

@@ -54,6 +54,8 @@ def save_object(registration, *, actor, form, instance: models.Model | None = No
             if not registration.can_add(actor):
                 raise NotAllowed(_("您无权新建%(name)s") % {"name": registration.verbose_name})
         else:
+            if not registration.editable:
+                raise NotAllowed(_("%(name)s不能直接修改") % {"name": registration.verbose_name})
             locked = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
             _check_stamp(locked, seen_stamp)
             before = snapshot(locked)

@@ -77,13 +77,13 @@ class RegistryDetail(RegistryMixin, LoginRequiredMixin, View):
         rows = [(meta.get_field(name).verbose_name, _display(obj, name)) for name in self.registration.detail_fields]
         changeable = self.registration.restricted(request.user, "change").filter(pk=pk).exists()
         actions = []
-        if changeable:
+        if changeable and self.registration.editable:
             actions.append((_("编辑"), self.url("edit", pk), "primary"))
             if self.registration.deletable:
                 actions.append((_("删除"), self.url("delete", pk), "danger"))
-            if self.registration.detail_actions is not None:
-                actions += [(label, url, "secondary") for label, url in self.registration.detail_actions(
-                    request.user, obj)]
+        if changeable and self.registration.detail_actions is not None:
+            actions += [(label, url, "secondary") for label, url in self.registration.detail_actions(
+                request.user, obj)]
         return render(request, "core/registry_detail.html", {
             "object": obj, "title": str(obj), "rows": rows, "history": history_for(obj)[:200],
             "record_actions": actions, "list_url": self.url("list"), "label": self.registration.label})
@@ -97,6 +97,8 @@ class RegistryEdit(RegistryMixin, LoginRequiredMixin, View):
             if not self.registration.can_add(request.user):
                 raise PermissionDenied(_("您无权新建%(name)s") % {"name": self.registration.verbose_name})
             return None
+        if not self.registration.editable:
+            raise PermissionDenied(_("%(name)s不能直接修改") % {"name": self.registration.verbose_name})
         return self.object_for(request, pk, "change")
 
     def render_form(self, request, form, instance, status=200):

@@ -1,0 +1,94 @@
+"""The funds ledger: every amount any programme approved and paid, and 兑现率 = paid ÷ approved-and-due."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import record_change, snapshot
+from core.errors import BusinessError, Conflict, NotAllowed
+from core.models import ChangeRecord
+from core.models_notice import FundEntry
+
+CENT = Decimal("0.01")
+
+
+def rate(paid: Decimal, due: Decimal) -> Decimal | None:
+    """兑现率 as a fraction to four places (0.9997 is 99.97%); None when nothing was due."""
+    if not due:
+        return None
+    return (paid / due).quantize(Decimal("0.0001"))
+
+
+def record_payment(*, actor, entry_id: int, amount: Decimal, paid_on: datetime.date,
+                   version: int | None = None) -> FundEntry:
+    """Pay (part of) an approved amount; never more than approved, never twice for a stale screen."""
+    if amount is None or not amount.is_finite() or amount <= 0:
+        raise BusinessError(_("兑付金额应为正数"), field="amount")
+    amount = amount.quantize(CENT)
+    with transaction.atomic():
+        entry = FundEntry.objects.restrict(actor, "change").select_for_update().filter(pk=entry_id).first()
+        if entry is None:
+            raise NotAllowed(_("您无权登记此笔兑付"))
+        if version is not None and version != entry.version:
+            raise Conflict(_("该记录已被他人修改，请刷新后重试"))
+        if entry.paid + amount > entry.approved:
+            raise BusinessError(_("兑付后累计%(total)s元，超过核定金额%(approved)s元") % {
+                "total": entry.paid + amount, "approved": entry.approved}, field="amount")
+        before = snapshot(entry)
+        entry.paid += amount
+        entry.paid_on = paid_on
+        entry.version += 1
+        entry.save()
+        record_change(actor=actor, obj=entry, action=ChangeRecord.Action.UPDATE, before=before,
+                      after=snapshot(entry), note=_("兑付 %(amount)s 元") % {"amount": amount})
+    return entry
+
+
+def summary(user, year: int, region_code: str | None = None, today: datetime.date | None = None) -> dict:
+    """Approved, paid and 兑现率 of a fiscal year in the user's scope (optionally one region), by programme."""
+    today = today or timezone.localdate()
+    queryset = FundEntry.objects.restrict(user).filter(fiscal_year=year)
+    if region_code:
+        from core.scoping import region_prefix
+
+        queryset = queryset.filter(region__code__startswith=region_prefix(region_code))
+    due = Q(due_on__isnull=True) | Q(due_on__lte=today)
+    rows = (queryset.values("programme").order_by("programme")
+            .annotate(total_approved=Sum("approved"), total_paid=Sum("paid"), due=Sum("approved", filter=due),
+                      paid_due=Sum("paid", filter=due)))
+    programmes = []
+    totals = {"approved": Decimal(0), "paid": Decimal(0), "due": Decimal(0), "paid_due": Decimal(0)}
+    for row in rows:
+        values = {"approved": row["total_approved"] or Decimal(0), "paid": row["total_paid"] or Decimal(0),
+                  "due": row["due"] or Decimal(0), "paid_due": row["paid_due"] or Decimal(0)}
+        for k in totals:
+            totals[k] += values[k]
+        programmes.append({"programme": row["programme"], "approved": values["approved"], "paid": values["paid"],
+                           "rate": rate(values["paid_due"], values["due"])})
+    return {"year": year, "approved": totals["approved"], "paid": totals["paid"],
+            "rate": rate(totals["paid_due"], totals["due"]), "programmes": programmes}
+
+
+def load_seed_entries() -> int:
+    """The ledger totals the source documents state (平湖 2023), idempotently; returns how many are new."""
+    import json
+    from pathlib import Path
+
+    from core.models import Region
+
+    data = json.loads((Path(__file__).parent / "seed_data" / "funds.json").read_text(encoding="utf-8"))
+    created = 0
+    for row in data["entries"]:
+        values = {**row, "region": Region.objects.get(code=row["region"]), "approved": Decimal(row["approved"]),
+                  "paid": Decimal(row["paid"])}
+        _entry, new = FundEntry.objects.get_or_create(
+            fiscal_year=row["fiscal_year"], programme=row["programme"], policy_item=row["policy_item"],
+            region=values["region"], defaults=values)
+        created += new
+    return created
