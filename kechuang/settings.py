@@ -182,9 +182,17 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Heavy work (imports, screenings, reports) runs on a background thread of the app server; with
-# KECHUANG_JOBS_SYNC it runs within the request or command (tests, the command line).
+# Heavy work (imports, screenings, reports): KECHUANG_JOBS=celery sends it to `kechuang worker` through the
+# broker (RabbitMQ `amqp://…` or Redis `redis://…`); "thread" (default) runs it on a thread of the app
+# server, for the embedded demo. KECHUANG_JOBS_SYNC runs it within the request or command (tests, CLI).
+KECHUANG_JOBS = os.environ.get("KECHUANG_JOBS", "thread")
 KECHUANG_JOBS_SYNC = _flag("KECHUANG_JOBS_SYNC", False)
+KECHUANG_JOBS_QUEUE = os.environ.get("KECHUANG_JOBS_QUEUE", "celery")
+CELERY_BROKER_URL = os.environ.get("KECHUANG_BROKER_URL", "redis://127.0.0.1:6379/0")
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True  # status and result are in core.Job
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 LOGGING = {
     "version": 1,

@@ -133,23 +133,26 @@ def report_data(plan: Plan, period: Period, today: datetime.date | None = None) 
 
 def issue_report(*, plan: Plan, period: Period, user) -> Job:
     """Generate the Word and Excel reports as a background job; the files are kept for download."""
-
-    def work(job: Job, report) -> dict:
-        report(0, 3)
-        data = report_data(plan, period)
-        report(1, 3)
-        docx = documents.build_docx(data)
-        report(2, 3)
-        xlsx = documents.build_xlsx(data)
-        issued = IssuedReport(plan=plan, period=period.code, job=job, created_by=user)
-        stem = f"{plan.code}-{period.code}-{job.pk}"
-        issued.docx.save(f"{stem}.docx", ContentFile(docx), save=False)
-        issued.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
-        issued.save()
-        report(3, 3)
-        return {"issued_report": issued.pk, "tasks": len(data.tasks), "indicators": len(data.indicators),
-                "red_items": len(documents.red_items(data))}
-
     return jobs.start(kind="progress_report", title=_("%(plan)s%(period)s进展报告") % {
-        "plan": plan.name, "period": period.label}, func=work, user=user, region=plan.region,
+        "plan": plan.name, "period": period.label}, user=user, region=plan.region,
         params={"plan": plan.code, "period": period.code})
+
+
+@jobs.handler("progress_report")
+def _issue_report_job(job: Job, report) -> dict:
+    plan = Plan.objects.select_related("region").get(code=job.params["plan"])
+    period = Period.parse(job.params["period"])
+    report(0, 3)
+    data = report_data(plan, period)
+    report(1, 3)
+    docx = documents.build_docx(data)
+    report(2, 3)
+    xlsx = documents.build_xlsx(data)
+    issued = IssuedReport(plan=plan, period=period.code, job=job, created_by=job.created_by)
+    stem = f"{plan.code}-{period.code}-{job.pk}"
+    issued.docx.save(f"{stem}.docx", ContentFile(docx), save=False)
+    issued.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
+    issued.save()
+    report(3, 3)
+    return {"issued_report": issued.pk, "tasks": len(data.tasks), "indicators": len(data.indicators),
+            "red_items": len(documents.red_items(data))}

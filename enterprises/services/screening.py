@@ -144,7 +144,6 @@ def screen(screening: Screening, report=lambda done, total: None, batch: int = C
 
 def start_screening(*, user, ruleset: str, on: datetime.date, region: Region | None = None) -> Screening:
     """Create a screening and run it as a background job; pools fed by the rule set are refreshed after."""
-    from enterprises.services.pools import refresh_pools
 
     if user is not None and not user.is_bureau_admin:
         raise NotAllowed(_("只有科技局管理员可以发起批量评测"))
@@ -157,14 +156,9 @@ def start_screening(*, user, ruleset: str, on: datetime.date, region: Region | N
     screening = Screening.objects.create(ruleset=rules, date=on, region=region,
                                          created_by=user if user is not None and user.pk else None)
 
-    def work(job: Job, report) -> dict:
-        done = screen(screening, report)
-        refreshed = refresh_pools(done, user)
-        return {"screening": done.pk, "total": done.total, "eligible": done.eligible, "pools": refreshed}
-
     job = jobs.start(kind="screening", title=_("%(name)s批量评测（%(date)s）") % {
-        "name": rules.name, "date": on.isoformat()}, func=work, user=user, region=region,
-        params={"ruleset": ruleset, "date": on.isoformat()})
+        "name": rules.name, "date": on.isoformat()}, user=user, region=region,
+        params={"ruleset": ruleset, "date": on.isoformat(), "screening": screening.pk})
     Screening.objects.filter(pk=screening.pk).update(job=job)
     screening.job = job
     return screening
@@ -179,3 +173,13 @@ def screen_now(*, user, ruleset: str, on: datetime.date, region: Region, progres
     screen(screening, progress or (lambda done, total: None))
     refresh_pools(screening, user)
     return screening
+
+
+@jobs.handler("screening")
+def _screening_job(job: Job, report) -> dict:
+    from enterprises.services.pools import refresh_pools
+
+    screening = Screening.objects.select_related("ruleset", "region").get(pk=job.params["screening"])
+    done = screen(screening, report)
+    refreshed = refresh_pools(done, job.created_by)
+    return {"screening": done.pk, "total": done.total, "eligible": done.eligible, "pools": refreshed}
