@@ -239,6 +239,15 @@ def _value_in_words(field, value):
     return value
 
 
+class JobQuerySet(RestrictedQuerySet):
+    def scope(self, user, action):
+        """Who started a job follows it; the bureau and leaders of its region too."""
+        mine = models.Q(created_by=user)
+        if user.role in (Role.BUREAU_ADMIN, Role.LEADER):
+            mine |= models.Q(region__code__startswith=user.scope_prefix)
+        return self.filter(mine)
+
+
 class Job(models.Model):
     """A piece of heavy work (report, import, screening) run in the background, with its progress."""
 
@@ -264,6 +273,8 @@ class Job(models.Model):
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
 
+    objects = JobQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("后台任务")
         verbose_name_plural = _("后台任务")
@@ -272,6 +283,10 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
     def percent(self) -> int:

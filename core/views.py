@@ -96,3 +96,12 @@ def site_search(request):
     term = request.GET.get("q", "")
     return render(request, "core/search.html", {"title": "搜索", "term": term[:100],
                                                 "groups": search(request.user, term)})
+
+
+@login_required
+def job_status(request, pk):
+    """A job's progress as a fragment that asks again every two seconds until the job has finished."""
+    from core.models import Job
+
+    job = get_object_or_404(Job.objects.restrict(request.user), pk=pk)
+    return render(request, "core/_job.html", {"job": job})

@@ -96,3 +96,18 @@ def test_a_finished_job_delivered_again_is_not_run_twice(users):
 def test_a_job_kind_without_handler_is_refused():
     with pytest.raises(LookupError):
         jobs.start(kind="no-such-kind", title="x")
+
+
+@pytest.mark.django_db
+def test_progress_fragment_polls_until_the_job_finishes_and_is_scoped(users, login_as):
+    from core.models import Region
+
+    job = Job.objects.create(kind="screening", title="评测", status=Job.Status.RUNNING, progress=40, total=100,
+                             region=Region.objects.get(code="330482"), created_by=users["ph_admin"])
+    html = login_as("ph_leader").get(f"/jobs/{job.pk}/").content.decode()
+    assert 'hx-trigger="every 2s"' in html and "进行中 40%（40/100）" in html
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE)
+    html = login_as("ph_admin").get(f"/jobs/{job.pk}/").content.decode()
+    assert "hx-trigger" not in html and "已完成 100%" in html
+    for outsider in ("js_admin", "ph_danghu", "demo_qiye"):
+        assert login_as(outsider).get(f"/jobs/{job.pk}/").status_code == 404
