@@ -32,6 +32,7 @@ class RowProblem:
     row: int
     column: str
     message: str
+    fix_url: str = ""  # where the user can mend it (e.g. create the unknown unit the row names)
 
 
 class ImportRejected(Exception):

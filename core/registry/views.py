@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from core.audit import history_for
 from core.errors import BusinessError
 from core.generic import BulkImportView, ObjectListView
 from core.registry import imports, services
+from core.registry.factories import LookupChoiceField
 
 
 class RegistryMixin:
@@ -110,8 +111,17 @@ class RegistryEdit(RegistryMixin, LoginRequiredMixin, View):
 
     def get(self, request, pk=None):
         instance = self.get_instance(request, pk)
-        return self.render_form(request, self.registration.form_class()(instance=instance, user=request.user),
-                                instance)
+        form_class = self.registration.form_class()
+        # A new record may arrive filled in (e.g. the unit an import named): only the form's own fields.
+        initial = {k: v[:200] for k, v in request.GET.items() if k in form_class.base_fields} if pk is None else {}
+        form = form_class(instance=instance, initial=initial, user=request.user)
+        for name, value in initial.items():  # a related record named by code or name: select it
+            if isinstance(form.fields[name], LookupChoiceField):
+                try:
+                    form.initial[name] = form.fields[name].to_python(value).pk
+                except ValidationError:
+                    form.initial.pop(name)
+        return self.render_form(request, form, instance)
 
     def post(self, request, pk=None):
         instance = self.get_instance(request, pk)

@@ -102,8 +102,8 @@ def parse_indicator_table(plan: Plan, name: str, data: bytes) -> list[ParsedIndi
         raise ImportRejected(problems)
     parsed: list[ParsedIndicator] = []
     for position, row in enumerate(table.rows, start=1):
-        def problem(header: str, message: str, row=row) -> None:
-            problems.append(RowProblem(row.number, table.column_label(header), message))
+        def problem(header: str, message: str, row=row, fix_url: str = "") -> None:
+            problems.append(RowProblem(row.number, table.column_label(header), message, fix_url))
 
         printed = parse_text(row.cells.get("指标"))
         if printed is None:
@@ -150,7 +150,8 @@ def parse_indicator_table(plan: Plan, name: str, data: bytes) -> list[ParsedIndi
                 continue
             found = find_unit(unit_name, plan.region)
             if found is None:
-                problem("责任单位", _("未知的责任单位“%(name)s”") % {"name": unit_name})
+                problem("责任单位", _("未知的责任单位“%(name)s”") % {"name": unit_name},
+                        fix_url=new_unit_url(unit_name, plan.region))
             else:
                 item.units.append(found)
         parsed.append(item)
@@ -205,3 +206,13 @@ def indicator_table_template() -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def new_unit_url(name: str, region) -> str:
+    """The org-unit create page filled in for a unit an import names but the platform does not know."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    return reverse("registry:org-units-create") + "?" + urlencode({"name": name, "kind": "bureau",
+                                                                   "region": region.code})

@@ -169,6 +169,24 @@ def test_unknown_responsible_unit_names_row_and_column(new_plan, users):
     assert not Indicator.objects.filter(plan=new_plan).exists()
 
 
+def test_an_unknown_unit_is_offered_for_creation_filled_in(new_plan, users, login_as):
+    rows = [list(r) for r in ANNEX_1]
+    rows[3][9] = "市统计局"
+    with pytest.raises(ImportRejected) as exc:
+        import_indicator_table(actor=users["ph_admin"], plan=new_plan, name="附件1.xlsx", data=annex_xlsx(rows))
+    url = exc.value.problems[0].fix_url
+    html = login_as("ph_admin").get(url).content.decode()
+    assert 'value="市统计局"' in html  # the name, filled in
+    region = Region.objects.get(code=new_plan.region.code)
+    assert f'<option value="{region.pk}" selected>' in html
+    response = login_as("ph_admin").post(url.split("?")[0], {"code": "330482-tjj", "name": "市统计局",
+                                                             "kind": "bureau", "region": region.code, "sort_order": 0})
+    assert response.status_code == 302
+    imported = import_indicator_table(actor=users["ph_admin"], plan=new_plan, name="附件1.xlsx",
+                                      data=annex_xlsx(rows))
+    assert len(imported) == 9  # the import names a unit the platform now knows
+
+
 def test_every_unknown_unit_is_listed(new_plan, users):
     rows = [list(r) for r in ANNEX_1]
     rows[0][9] = "市科技局、市科协"
