@@ -14,6 +14,9 @@ class CoreConfig(AppConfig):
 
         register()
         register_demo_step(5, _demo)
+        navigation.register(_("我的评审"), "review-mine", {Role.REVIEWER}, order=6)
+        navigation.register(_("公示公告"), "gongshi-list", None, order=95)
+        navigation.register_home(Role.REVIEWER, "review-mine")
         navigation.register(_("接口文档"), "api-docs", {Role.BUREAU_ADMIN}, order=90, group=_("系统管理"))
 
 

@@ -352,3 +352,4 @@ class WebhookEndpoint(models.Model):
         return self.name
 
 from core.models_notice import FundEntry, NoticeItem, Objection, PublicNotice  # noqa: E402,F401 (models of core)
+from core.models_review import Expert, ReviewAssignment, ReviewRound, ReviewSubject, ScoringSheet  # noqa: E402,F401,I001

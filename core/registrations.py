@@ -1,5 +1,6 @@
 """core's own registered models: org units and users, managed in the product by a bureau admin."""
 
+from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -8,8 +9,10 @@ from core import registry
 from core.accounts import UserForm, save_user
 from core.models import OrgUnit, User, WebhookEndpoint
 from core.models_notice import FundEntry, Objection, PublicNotice
-from core.registry.factories import RegistrySerializer
+from core.models_review import Expert, ReviewRound, ScoringSheet
+from core.registry.factories import RegistryForm, RegistrySerializer
 from core.roles import Role
+from core.scoring import sheet_problems
 
 ADMINS = frozenset({Role.BUREAU_ADMIN, Role.LEADER})
 
@@ -36,6 +39,21 @@ class UserSerializer(RegistrySerializer):
         fields = ["id", "username", "full_name", "role", "role_display", "org_unit", "org_unit_name", "region",
                   "is_active", "last_login", "version"]
         read_only_fields = fields
+
+
+class ScoringSheetForm(RegistryForm):
+    """A sheet whose weights do not sum to 100 (or with bad ranges) is refused when saved."""
+
+    class Meta:
+        model = ScoringSheet
+        fields = ["name", "region", "criteria"]
+
+    def clean_criteria(self):
+        criteria = self.cleaned_data["criteria"]
+        problems = sheet_problems(criteria)
+        if problems:
+            raise forms.ValidationError(problems)
+        return criteria
 
 
 def register() -> None:
@@ -81,3 +99,20 @@ def register() -> None:
                        "is_demo"),
         filter_fields=("fiscal_year", "programme", "source"), search_fields=("recipient_name", "recipient_uscc"),
         menu_group=_("公示与兑现"), menu_roles=ADMINS, menu_order=71))
+    registry.register(registry.Registration(
+        Expert, "experts", queryset=Expert.objects.select_related("region", "user"),
+        form_fields=("name", "unit_name", "unit_uscc", "title", "fields", "keywords", "relations", "contact",
+                     "region", "user", "is_active"),
+        list_fields=("name", "unit_name", "title", "fields", "is_active"), filter_fields=("is_active",),
+        search_fields=("name", "unit_name"), menu_group=_("专家评审"), menu_roles=ADMINS, menu_order=75))
+    registry.register(registry.Registration(
+        ScoringSheet, "scoring-sheets", form=ScoringSheetForm, form_fields=("name", "region", "criteria"),
+        list_fields=("name", "region", "version"), search_fields=("name",), importable=False,
+        menu_group=_("专家评审"), menu_roles=frozenset({Role.BUREAU_ADMIN}), menu_order=76))
+    registry.register(registry.Registration(
+        ReviewRound, "review-rounds", queryset=ReviewRound.objects.select_related("region", "sheet"),
+        form_fields=("title", "due_on"), list_fields=("title", "programme", "sheet", "due_on", "status"),
+        detail_fields=("title", "programme", "region", "sheet", "due_on", "status"), search_fields=("title",),
+        can_add=lambda user: False, deletable=False, importable=False,
+        detail_actions=lambda user, obj: [(_("进度与结果"), reverse("review-round", args=[obj.pk]))],
+        menu_group=_("专家评审"), menu_roles=ADMINS, menu_order=77))

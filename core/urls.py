@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core import inbox, public, views
+from core import inbox, public, review_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +16,10 @@ urlpatterns = [
     path("gongshi/<int:pk>/", public.notice_detail, name="gongshi-detail"),
     path("objections/<int:pk>/decide/", public.decide, name="objection-decide"),
     path("inbox/", inbox.inbox, name="inbox"),
+    path("review/", review_views.my_reviews, name="review-mine"),
+    path("review/<int:pk>/", review_views.score, name="review-score"),
+    path("review/rounds/<int:pk>/", review_views.round_page, name="review-round"),
+    path("review/rounds/<int:pk>/<str:action>/", review_views.round_action, name="review-round-action"),
     path("inbox/<int:pk>/", inbox.open_notification, name="inbox-open"),
     path("inbox/read-all/", inbox.read_all, name="inbox-read-all"),
     path("me/notifications/", inbox.preferences, name="notification-preferences"),

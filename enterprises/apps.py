@@ -34,5 +34,8 @@ class EnterprisesConfig(AppConfig):
 
 def _demo(admin, today) -> str:
     from enterprises.services.demo import load_demo_enterprises
+    from enterprises.services.demo_review import load_demo_review
 
-    return f"演示企业 {load_demo_enterprises(admin, today)} 家"
+    firms = load_demo_enterprises(admin, today)
+    assignments = load_demo_review(admin, today)
+    return f"演示企业 {firms} 家，演示评审任务 {assignments} 项"

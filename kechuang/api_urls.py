@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from core import funds_api, inbox
+from core import funds_api, inbox, review_views
 from core.api import TokenView
 from core.registry import urls as registry_urls
 from enterprises import api as ent_api
@@ -12,6 +12,9 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("notifications/", inbox.NotificationList.as_view(), name="api-notifications"),
     path("funds/summary/", funds_api.FundSummary.as_view(), name="api-funds-summary"),
+    path("review/assignments/", review_views.AssignmentList.as_view(), name="api-review-assignments"),
+    path("review/assignments/<int:pk>/scores/", review_views.AssignmentScores.as_view(),
+         name="api-review-scores"),
     path("funds/<int:pk>/payments/", funds_api.FundPayment.as_view(), name="api-fund-payment"),
     path("objections/<int:pk>/decision/", funds_api.ObjectionDecision.as_view(), name="api-objection-decision"),
     path("notifications/read-all/", inbox.NotificationReadAll.as_view(), name="api-notifications-read-all"),
