@@ -65,7 +65,8 @@ class Workflow:
     history_fields: tuple[str, ...] | None = None  # snapshot for the change history (None: every field)
     select_related: tuple[str, ...] = ()  # loaded with the locked row, for predicates and guards
     # Refusals, as the process words them; %(state)s is the current state's label, %(action)s the step's.
-    wrong_state: str = "当前为“%(state)s”，不能执行“%(action)s”"
+    # ``wrong_state`` may also be a function of (obj, transition) for a text that names the record.
+    wrong_state: str | Callable[[Any, Transition], str] = "当前为“%(state)s”，不能执行“%(action)s”"
     stale: str = "记录已被他人更新，请刷新后重试"
     # Whether "who may" is asked before "from which state": a process whose refusals name the person first.
     permission_first: bool = False
@@ -143,6 +144,8 @@ def _denied(transition: Transition, user, obj) -> str:
 
 
 def _wrong_state(workflow: Workflow, transition: Transition, obj) -> str:
+    if callable(workflow.wrong_state):
+        return workflow.wrong_state(obj, transition)
     return _(workflow.wrong_state) % {"state": workflow.state_label(workflow.state_of(obj)),
                                       "action": _(transition.label)}
 
@@ -194,8 +197,11 @@ def _refuse_step(step: Step) -> None:
 
 @transaction.atomic
 def perform(workflow: Workflow, obj, user, action: str, opinion: str = "", version: int | None = None,
-            attachment=None) -> Step:
-    """Take one step; returns the step with the saved object (``step.obj``) and its log row (``step.log``)."""
+            attachment=None, *, created: bool = False) -> Step:
+    """Take one step; returns the step with the saved object (``step.obj``) and its log row (``step.log``).
+
+    ``created``: the row was made in this transaction for this step, so its history has no "before".
+    """
     if workflow.get(action) is None:
         raise BusinessError(_("未知操作“%(action)s”") % {"action": action}, field="action")
     row = lock(workflow, obj)
@@ -209,7 +215,7 @@ def perform(workflow: Workflow, obj, user, action: str, opinion: str = "", versi
     _refuse_step(step)
 
     fields = list(workflow.history_fields) if workflow.history_fields is not None else None
-    before = snapshot(row, fields)
+    before = None if created else snapshot(row, fields)
     setattr(row, workflow.state_field, step.to_state)
     if workflow.version_field:
         setattr(row, workflow.version_field, getattr(row, workflow.version_field) + 1)
