@@ -7,13 +7,15 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self):
-        from core import navigation
+        from core import navigation, workflow
         from core.demo import register_demo_step
+        from core.notify import notify_step
         from core.registrations import register
         from core.roles import Role
 
         register()
         register_demo_step(5, _demo)
+        workflow.subscribe(notify_step)
         navigation.register(_("我的评审"), "review-mine", {Role.REVIEWER}, order=6)
         navigation.register(_("公示公告"), "gongshi-list", None, order=95)
         navigation.register_home(Role.REVIEWER, "review-mine")

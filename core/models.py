@@ -229,6 +229,35 @@ class ChangeRecord(models.Model):
         return out
 
 
+class TransitionLog(models.Model):
+    """One step of any declared workflow (core.workflow): which record, who, when, from, to, opinion.
+
+    Written by ``core.workflow.perform`` in the same transaction as the step, so the log and the state never
+    disagree; the object is addressed by content type and id so every app's workflow shares the table.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    workflow = models.CharField(_("流程"), max_length=40)
+    action = models.CharField(_("操作"), max_length=40)
+    from_state = models.CharField(_("原状态"), max_length=40, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=40)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField(_("操作人姓名"), max_length=80, blank=True)
+    opinion = models.TextField(_("意见"), blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("流转记录")
+        verbose_name_plural = _("流转记录")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.workflow} {self.action} {self.from_state}→{self.to_state}"
+
+
 def _value_in_words(field, value):
     if value is None or value == "":
         return None

@@ -95,3 +95,22 @@ def mark_read(user, ids: Iterable[int] | None = None) -> int:
     if ids is not None:
         queryset = queryset.filter(pk__in=list(ids))
     return queryset.update(read_at=timezone.now())
+
+
+def bureau_admins(region) -> list[User]:
+    """The active bureau admins whose scope is exactly this region (they review what its units file)."""
+    return [u for u in User.objects.filter(role="bureau_admin", is_active=True).select_related("org_unit__region",
+                                                                                              "region")
+            if u.scope_region is not None and u.scope_region.pk == region.pk]
+
+
+def notify_step(step) -> None:
+    """Subscriber of the workflow engine: every committed step is told to those its workflow names."""
+    workflow = step.workflow
+    if workflow.recipients is None:
+        return
+    users, units = workflow.recipients(step)
+    opinion = f"意见：{step.opinion}" if step.opinion else ""
+    notify(kind=f"{workflow.name}.{step.action}", title=f"{step.obj}：{step.transition.label}"[:200],
+           body=opinion, url=workflow.url(step.obj) if workflow.url else "", users=users, units=units,
+           exclude=step.user)

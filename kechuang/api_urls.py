@@ -4,8 +4,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from core import funds_api, inbox, review_views
 from core.api import TokenView
 from core.registry import urls as registry_urls
+from core.workflow_api import TransitionsView
 from enterprises import api as ent_api
 from plans import api as plans_api
+from plans.flow import VALUE_FLOW
 from tasks import api as tasks_api
 
 urlpatterns = [
@@ -34,6 +36,7 @@ urlpatterns = [
     path("values/<int:pk>/submit/", plans_api.ValueTransition.as_view(action="submit"), name="api-value-submit"),
     path("values/<int:pk>/approve/", plans_api.ValueTransition.as_view(action="approve"), name="api-value-approve"),
     path("values/<int:pk>/return/", plans_api.ValueTransition.as_view(action="return"), name="api-value-return"),
+    path("values/<int:pk>/transitions/", TransitionsView.as_view(workflow=VALUE_FLOW), name="api-value-transitions"),
     path("plans/<str:code>/tasks/", tasks_api.TaskList.as_view(), name="api-tasks"),
     path("plans/<str:code>/tasks/overdue/", tasks_api.Overdue.as_view(), name="api-tasks-overdue"),
     path("plans/<str:code>/report.docx", tasks_api.ReportDocument.as_view(kind="docx"), name="api-report-docx"),

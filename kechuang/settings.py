@@ -88,10 +88,16 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the demo server read while an import writes; the timeout rides out short write locks.
+    # IMMEDIATE: a transaction takes the write lock when it begins, so two concurrent workflow steps queue
+    # (the second then sees the first's result) instead of both reading and one failing on its write.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {"timeout": 20, "transaction_mode": "IMMEDIATE",
+         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file, not SQLite's shared in-memory database: there a second thread's write fails at once
+    # ("database table is locked") instead of waiting for the lock, so concurrent steps could not be tested.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-kechuang.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"

@@ -98,6 +98,19 @@ _PERFORMER: dict[str, str] = {
 }
 
 
+def loop_steps() -> list[tuple[str, tuple[str, ...], str, str]]:
+    """(action, from statuses, to status, performer) of every step, in the order of the loop.
+
+    The one table the task workflow declaration (tasks/flow.py) is built from.
+    """
+    steps = []
+    for action in ACTION_LABELS:
+        sources = tuple(status for (status, act) in _TRANSITIONS if act == action)
+        targets = {to for (status, act), to in _TRANSITIONS.items() if act == action}
+        steps.append((action, sources, targets.pop(), _PERFORMER[action]))
+    return steps
+
+
 def _check(status: str | None = None, action: str | None = None, actor: str | None = None) -> None:
     # A typo would silently refuse (or hide) every action, so fail loudly instead.
     if status is not None and status not in STATUS_LABELS:

@@ -11,9 +11,10 @@ from core.imports import Column, ImportSpec, RowErrors
 from core.models import OrgUnit
 from core.periods import Period
 from core.roles import Role
+from plans.flow import locked_period
 from plans.models import Basis, Indicator, Plan, Target
 from plans.rules import report_refusal, value_problems
-from plans.services.values import locked_period, report_value, resolve_period
+from plans.services.values import report_value, resolve_period
 
 COLUMNS = [
     Column("指标", aliases=("指标名称", "指标编码"), help=_("指标名称或编码，如“规上工业研发费用”或“PH01”"),

@@ -1,6 +1,7 @@
 """Reporting and review of indicator values (填报与审核), and period locks.
 
-Every write goes through here: pages, the API, imports and commands call these functions.
+Every write goes through here: pages, the API, imports and commands call these functions.  Review steps and
+locks are declared in plans/flow.py and taken through the core workflow engine.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
@@ -8,16 +9,21 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core import workflow as engine
 from core.audit import record_change, snapshot
 from core.errors import BusinessError, Conflict, FieldProblem, NotAllowed
 from core.models import ChangeRecord, OrgUnit
 from core.periods import Period, PeriodError, parse_period_loose
-from core.roles import Role
+from plans.flow import (
+    PERIOD_LOCK_FLOW,
+    PLAN_ADMIN_ONLY,
+    VALUE_FIELDS,
+    VALUE_FLOW,
+    is_plan_admin,
+    lock_problem,
+)
 from plans.models import Indicator, IndicatorKind, IndicatorValue, PeriodLock, Plan, ValueStatus
-from plans.rules import lock_covers, report_refusal, value_problems
-
-VALUE_FIELDS = ["value", "basis", "status", "approved_value", "note", "source", "reporter", "reporter_unit",
-                "reviewed_by", "review_opinion", "revision", "version"]
+from plans.rules import report_refusal, value_problems
 
 
 def resolve_period(indicator: Indicator, text) -> Period:
@@ -38,18 +44,10 @@ def resolve_period(indicator: Indicator, text) -> Period:
     return period
 
 
-def locked_period(plan: Plan, period: Period) -> PeriodLock | None:
-    for lock in PeriodLock.objects.filter(plan=plan, locked=True, period__startswith=str(period.year)):
-        if lock_covers(Period.parse(lock.period), period):
-            return lock
-    return None
-
-
 def ensure_unlocked(plan: Plan, period: Period) -> None:
-    lock = locked_period(plan, period)
-    if lock is not None:
-        raise BusinessError(_("%(period)s已锁定，不能修改（锁定期间：%(lock)s）")
-                            % {"period": period.label, "lock": Period.parse(lock.period).label}, field="period")
+    problem = lock_problem(plan, period)
+    if problem is not None:
+        raise BusinessError([problem])
 
 
 def check_value(indicator: Indicator, value: Decimal) -> None:
@@ -110,120 +108,46 @@ def report_value(*, reporter, indicator: Indicator, place: OrgUnit, period, valu
     return row
 
 
-def _locked_row(value_id: int, expected_version: int | None) -> IndicatorValue:
-    row = (IndicatorValue.objects.select_for_update().select_related("indicator__plan__region", "place__region")
-           .get(pk=value_id))
-    if expected_version is not None and row.version != expected_version:
-        raise Conflict(_("数据已被他人修改，请刷新后重试"))
-    return row
-
-
-def _transition(row: IndicatorValue, actor, *, to: str, note: str, **changes) -> IndicatorValue:
-    before = snapshot(row, VALUE_FIELDS)
-    row.status = to
-    for field, val in changes.items():
-        setattr(row, field, val)
-    row.version += 1
-    row.save()
-    record_change(actor=actor, obj=row, action=ChangeRecord.Action.TRANSITION, before=before,
-                  after=snapshot(row, VALUE_FIELDS), note=note)
-    return row
-
-
-def _refuse_state(row: IndicatorValue, action: str) -> Conflict:
-    return Conflict(_("该数据当前为“%(state)s”，不能%(action)s")
-                    % {"state": row.get_status_display(), "action": action})
-
-
 @transaction.atomic
 def submit_value(*, user, value_id: int, expected_version: int | None = None) -> IndicatorValue:
-    row = _locked_row(value_id, expected_version)
-    if not IndicatorValue.objects.restrict(user, "view").filter(pk=row.pk).exists():
-        raise NotAllowed(_("无权操作该数据"))
-    refusal = report_refusal(user, row.indicator, row.place)
-    if refusal:
-        raise NotAllowed(refusal)
-    if row.status not in (ValueStatus.DRAFT, ValueStatus.RETURNED):
-        raise _refuse_state(row, _("提交"))
-    ensure_unlocked(row.indicator.plan, Period.parse(row.period))
-    return _transition(row, user, to=ValueStatus.SUBMITTED, note=_("提交审核"))
-
-
-def _ensure_reviewer(user, row: IndicatorValue) -> None:
-    if not user.is_bureau_admin or not row.indicator.plan.region.code.startswith(
-            "" if user.is_sysadmin else user.scope_prefix):
-        raise NotAllowed(_("只有本地区科技局管理员可以审核"))
+    return engine.perform(VALUE_FLOW, value_id, user, "submit", version=expected_version).obj
 
 
 @transaction.atomic
 def approve_value(*, reviewer, value_id: int, opinion: str = "",
                   expected_version: int | None = None) -> IndicatorValue:
-    row = _locked_row(value_id, expected_version)
-    _ensure_reviewer(reviewer, row)
-    if row.status != ValueStatus.SUBMITTED:
-        raise _refuse_state(row, _("审核通过"))
-    ensure_unlocked(row.indicator.plan, Period.parse(row.period))
-    return _transition(row, reviewer, to=ValueStatus.APPROVED, note=opinion or _("审核通过"),
-                       approved_value=row.value, reviewed_by=reviewer, review_opinion=opinion)
+    return engine.perform(VALUE_FLOW, value_id, reviewer, "approve", opinion=opinion, version=expected_version).obj
 
 
 @transaction.atomic
 def return_value(*, reviewer, value_id: int, opinion: str,
                  expected_version: int | None = None) -> IndicatorValue:
+    # Said before anything is looked up: a return without a reason is refused whoever sends it.
     if not (opinion or "").strip():
         raise BusinessError(_("退回时必须填写审核意见"), field="opinion")
-    row = _locked_row(value_id, expected_version)
-    _ensure_reviewer(reviewer, row)
-    if row.status != ValueStatus.SUBMITTED:
-        raise _refuse_state(row, _("退回"))
-    return _transition(row, reviewer, to=ValueStatus.RETURNED, note=opinion, reviewed_by=reviewer,
-                       review_opinion=opinion)
-
-
-def _ensure_plan_admin(user, plan: Plan) -> None:
-    if not (user.is_sysadmin or (user.role == Role.BUREAU_ADMIN
-                                 and plan.region.code.startswith(user.scope_prefix))):
-        raise NotAllowed(_("只有本地区科技局管理员可以锁定或重新开放期间"))
+    return engine.perform(VALUE_FLOW, value_id, reviewer, "return", opinion=opinion, version=expected_version).obj
 
 
 @transaction.atomic
 def lock_period(*, admin, plan: Plan, period, reason: str = "") -> PeriodLock:
-    _ensure_plan_admin(admin, plan)
+    if not is_plan_admin(admin, plan):  # before the row is looked up or made
+        raise NotAllowed(_(PLAN_ADMIN_ONLY))
     period = period if isinstance(period, Period) else Period.parse(period)
-    pending = IndicatorValue.objects.filter(indicator__plan=plan, status=ValueStatus.SUBMITTED,
-                                            period_end__gte=period.year * 100 + period.start_month,
-                                            period_end__lte=period.end_key)
-    if pending.exists():
-        raise BusinessError(_("%(period)s仍有%(n)s条待审核数据，审核完成后才能锁定")
-                            % {"period": period.label, "n": pending.count()}, field="period")
-    lock, _created = PeriodLock.objects.select_for_update().get_or_create(plan=plan, period=period.code)
-    if lock.locked and not _created:
-        raise Conflict(_("%(period)s已经锁定") % {"period": period.label})
-    before = snapshot(lock) if not _created else None
-    lock.locked, lock.reason, lock.changed_by = True, reason, admin
-    lock.save()
-    record_change(actor=admin, obj=lock, action=ChangeRecord.Action.TRANSITION, before=before,
-                  after=snapshot(lock), note=reason or _("锁定"))
-    return lock
+    lock, created = PeriodLock.objects.get_or_create(plan=plan, period=period.code, defaults={"locked": False})
+    return engine.perform(PERIOD_LOCK_FLOW, lock, admin, "lock", opinion=reason, created=created).obj
 
 
 @transaction.atomic
 def reopen_period(*, admin, plan: Plan, period, reason: str) -> PeriodLock:
-    _ensure_plan_admin(admin, plan)
+    if not is_plan_admin(admin, plan):
+        raise NotAllowed(_(PLAN_ADMIN_ONLY))
     if not (reason or "").strip():
         raise BusinessError(_("重新开放期间必须说明原因"), field="reason")
     period = period if isinstance(period, Period) else Period.parse(period)
-    lock = PeriodLock.objects.select_for_update().filter(plan=plan, period=period.code, locked=True).first()
+    lock = PeriodLock.objects.filter(plan=plan, period=period.code, locked=True).first()
     if lock is None:
         raise Conflict(_("%(period)s未锁定") % {"period": period.label})
-    before = snapshot(lock)
-    lock.locked, lock.reason, lock.changed_by = False, reason, admin
-    lock.save()
-    record_change(actor=admin, obj=lock, action=ChangeRecord.Action.TRANSITION, before=before,
-                  after=snapshot(lock), note=reason)
-    return lock
-
-
+    return engine.perform(PERIOD_LOCK_FLOW, lock, admin, "reopen", opinion=reason).obj
 
 
 def report_value_by_codes(*, reporter, indicator: str, org_unit: str, period, value, plan: str | None = None,

@@ -1,7 +1,8 @@
 """The closed loop (闭环) of a key task: acknowledge, report, finish, close or return; reminders.
 
-Every step locks the task row, checks the state machine in tasks.rules against the state it finds, and
-records the transition: two people pressing the same button at once get one step and one refusal.
+Every step goes through the core workflow engine with the declaration in tasks/flow.py: it locks the task
+row, checks the step against the state it finds and the person, and records the transition, so two people
+pressing the same button at once get one step and one refusal.
 """
 
 import datetime
@@ -11,23 +12,22 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import workflow as engine
 from core.audit import record_change, snapshot
 from core.errors import BusinessError, Conflict, FieldProblem, NotAllowed
 from core.models import ChangeRecord
 from core.periods import Period, PeriodError
-from core.roles import Role
 from tasks import rules
+from tasks.flow import TASK_FLOW, actor_role
 from tasks.models import (
     AssistNote,
     Attachment,
     KeyTask,
     ProgressReport,
     Reminder,
-    TaskTransition,
     unit_family,
 )
 
-TASK_FIELDS = ["status", "percent_done", "quantity_done", "latest_period", "version"]
 ALLOWED_UPLOADS = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png", ".txt", ".zip", ".wps", ".et"}
 MAX_UPLOAD = 20 * 1024 * 1024
 MAX_QUANTITY = Decimal(10) ** 16  # ProgressReport.quantity: 20 digits, 4 of them decimals
@@ -43,49 +43,13 @@ def to_decimal(value, field: str) -> Decimal | None:
         raise BusinessError(_("不是有效的数字：%(v)s") % {"v": value}, field=field) from exc
 
 
-def actor_role(user, task: KeyTask) -> str:
-    """How the user stands to the task: its lead unit, the supervising bureau, an assisting unit, or none."""
-    units = unit_family(user)
-    if task.lead_unit_id in units:
-        return rules.Actor.LEAD
-    if user.is_sysadmin or (user.role == Role.BUREAU_ADMIN
-                            and task.plan.region.code.startswith(user.scope_prefix)):
-        return rules.Actor.ADMIN
-    if any(a.org_unit_id in units for a in task.assists.all()):
-        return rules.Actor.ASSIST
-    return rules.Actor.OTHER
+def allowed_actions(user, task: KeyTask) -> list[str]:
+    """The steps ``user`` may take on the task now, in the order of the loop."""
+    return [t.name for t in engine.allowed_actions(TASK_FLOW, task, user)]
 
 
-def _lock(task_id: int, expected_version: int | None) -> KeyTask:
-    task = KeyTask.objects.select_for_update().select_related("plan__region", "lead_unit").get(pk=task_id)
-    if expected_version is not None and task.version != expected_version:
-        raise Conflict(_("任务已被他人更新，请刷新后重试"))
-    return task
-
-
-def _step(task: KeyTask, user, action: str, opinion: str) -> TaskTransition:
-    role = actor_role(user, task)
-    if user.is_sysadmin and role == rules.Actor.OTHER:
-        role = rules.Actor.ADMIN
-    reason = rules.refusal(task.status, action, role)
-    if reason:
-        # A step the state does not allow is a conflict (someone moved the task on); the wrong person, a refusal.
-        raise (Conflict if rules.next_status(task.status, action) is None else NotAllowed)(reason)
-    if rules.requires_opinion(action) and not opinion.strip():
-        raise BusinessError(_("退回时必须填写意见"), field="opinion")
-    before = snapshot(task, TASK_FIELDS)
-    new_status = rules.next_status(task.status, action)
-    transition = TaskTransition.objects.create(task=task, action=action, from_status=task.status,
-                                               to_status=new_status, actor=user, actor_unit_id=user.org_unit_id,
-                                               opinion=opinion)
-    task.status = new_status
-    task.version += 1
-    if action == rules.Action.CLOSE:
-        task.percent_done = Decimal(100)
-    task.save()
-    record_change(actor=user, obj=task, action=ChangeRecord.Action.TRANSITION, before=before,
-                  after=snapshot(task, TASK_FIELDS), note=f"{rules.ACTION_LABELS[action]}：{opinion}".rstrip("："))
-    return transition
+def _lock(task_id: int) -> KeyTask:
+    return engine.lock(TASK_FLOW, task_id)
 
 
 @transaction.atomic
@@ -94,13 +58,11 @@ def transition(*, user, task_id: int, action: str, opinion: str = "", expected_v
     """签收, 申请办结, 销号 or 退回; 报送进展 goes through ``report_progress``."""
     if action not in rules.ACTION_LABELS or action == rules.Action.REPORT:
         raise BusinessError(_("未知操作“%(action)s”") % {"action": action}, field="action")
-    task = _lock(task_id, expected_version)
-    if action == rules.Action.FINISH and rules.requires_evidence(action) and not (opinion.strip() or evidence):
-        raise BusinessError(_("申请办结须说明完成情况或上传佐证材料"), field="opinion")
-    _step(task, user, action, opinion)
+    step = engine.perform(TASK_FLOW, task_id, user, action, opinion=opinion, version=expected_version,
+                          attachment=evidence or None)
     for upload in evidence or []:
-        save_attachment(task=task, user=user, upload=upload, purpose="evidence")
-    return task
+        save_attachment(task=step.obj, user=user, upload=upload, purpose="evidence")
+    return step.obj
 
 
 def _month(text: str) -> str:
@@ -118,7 +80,7 @@ def report_progress(*, user, task_id: int, period: str, percent: Decimal, text: 
                     quantity: Decimal | None = None, problems: str = "", next_steps: str = "",
                     attachments: list | None = None, today: datetime.date | None = None) -> ProgressReport:
     """The lead unit's monthly progress; the same month again is a new revision of that report."""
-    task = _lock(task_id, None)
+    task = _lock(task_id)
     month = _month(period)
     errors = []
     # NaN compares with nothing (Decimal raises), and the column holds 16 digits before the point.
@@ -137,7 +99,7 @@ def report_progress(*, user, task_id: int, period: str, percent: Decimal, text: 
         raise BusinessError(_("不能报送未来月份的进展"), field="period")
     if task.deadline and task.status in ("closed", "done_reported") and month > task.deadline.strftime("%Y-%m"):
         raise BusinessError(_("任务已办结，不能报送完成时限之后月份的进展"), field="period")
-    _step(task, user, rules.Action.REPORT, "")
+    task = engine.perform(TASK_FLOW, task, user, rules.Action.REPORT).obj
     report, created = ProgressReport.objects.select_for_update().get_or_create(
         task=task, period=month, defaults={"percent": percent, "text": text, "quantity": quantity,
                                            "problems": problems, "next_steps": next_steps, "reporter": user,

@@ -313,6 +313,23 @@ def test_return_without_opinion_and_unknown_actions_are_400(tasks, users):
     assert snapshot() == before
 
 
+def test_the_bureau_admin_closes_a_task_its_own_bureau_leads(tasks, users):
+    # 市科技局 leads PH-2023-05; its 人才科 files the application, the bureau's admin closes it.
+    talent = User.objects.create_user("t3_api_rck", password="x", role=Role.UNIT_REPORTER,
+                                      org_unit=OrgUnit.objects.get(code="330482-kjj-d5"))
+    code = "PH-2023-05"
+    division = as_user(talent)
+    assert post_step(division, "acknowledge", "收到", code=code).status_code == 200
+    assert post_step(division, "finish", "已完成", code=code).status_code == 200
+    assert_errors(post_step(division, "close", "自己销号", code=code), 403)
+    before = snapshot(code)
+    closed = post_step(as_user(users["ph_admin"]), "close", "核实完成", code=code, version=before[1])
+    assert closed.status_code == 200, closed.content
+    assert (closed.json()["status"], closed.json()["version"]) == ("closed", before[1] + 1)
+    step = TaskTransition.objects.filter(task__code=code).latest("id")
+    assert (step.action, step.actor, step.opinion) == ("close", users["ph_admin"], "核实完成")
+
+
 def test_a_stale_version_is_a_conflict(tasks, users):
     walk(users, "done_reported")
     version = KeyTask.objects.get(code=TASK).version

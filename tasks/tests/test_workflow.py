@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
+from core import workflow as engine
 from core.audit import history_for
 from core.errors import BusinessError, Conflict, NotAllowed
 from core.models import ChangeRecord, OrgUnit, User
@@ -280,13 +281,13 @@ def test_two_threads_closing_at_once_give_exactly_one_step(users, monkeypatch):
     walk(task, people, "done_reported")
 
     # Keep each transaction open a while after its checks, so that without the row lock both would pass them.
-    record_change = workflow.record_change
+    record_change = engine.record_change
 
     def slow_record_change(**kwargs):
         time.sleep(0.3)
         return record_change(**kwargs)
 
-    monkeypatch.setattr(workflow, "record_change", slow_record_change)
+    monkeypatch.setattr(engine, "record_change", slow_record_change)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
@@ -361,17 +362,62 @@ def test_unknown_actions_are_refused(tasks, people):
     assert state(task) == before
 
 
-def test_bureau_admin_leading_its_own_task_is_the_lead_not_the_reviewer(tasks, users):
-    # ph_admin belongs to 市科技局, which leads PH-2023-05: for that task the admin is the lead unit.
+def test_bureau_admin_leading_its_own_task_does_not_review_its_own_application(tasks, users):
+    # ph_admin belongs to 市科技局, which leads PH-2023-05: for the lead's steps the admin is the lead unit,
+    # and an application to finish that the admin filed is judged by someone else.
     task = tasks["PH-2023-05"]
     admin = users["ph_admin"]
     assert workflow.actor_role(admin, task) == "lead"
     act(admin, task, "acknowledge", "收到")
     report(admin, task)
     act(admin, task, "finish", "完成")
-    with pytest.raises(NotAllowed, match="只有科技局管理员可以销号"):
-        act(admin, task, "close", "自己销号")
+    before = state(task)
+    for action in ("close", "return"):
+        with pytest.raises(NotAllowed, match="本人提交的办结申请须由局领导或其他科室审核"):
+            act(admin, task, action, "自己审核")
+    assert state(task) == before
+    assert workflow.allowed_actions(admin, fresh(task)) == []
     act(users["admin"], task, "close", "系统管理员核实销号")
+    assert fresh(task).status == "closed"
+
+
+@pytest.mark.parametrize("action, status", [("close", "closed"), ("return", "returned")])
+def test_bureau_admin_reviews_a_task_its_own_bureau_leads(tasks, users, action, status):
+    # 市科技局 leads PH-2023-05; its 人才科 does the work and applies to finish; the bureau's admin reviews it.
+    talent = unit_reporter("t3_kjj_rck", "330482-kjj-d5")
+    task = tasks["PH-2023-05"]
+    assert task.lead_unit.code == "330482-kjj"
+    admin = users["ph_admin"]
+    act(talent, task, "acknowledge", "人才科签收")
+    report(talent, task)
+    act(talent, task, "finish", "已完成")
+    assert workflow.allowed_actions(admin, fresh(task)) == ["close", "return"]
+    act(admin, task, action, "核实")
+    current = fresh(task)
+    assert current.status == status
+    assert transitions(task)[-1] == (action, "done_reported", status, "ph_admin", "核实")
+    if action == "close":
+        assert current.percent_done == Decimal(100)
+
+
+def test_the_lead_division_cannot_close_its_own_task(tasks, users):
+    # A bureau admin sitting in the division that leads a task stays on the lead side of the loop.
+    talent_unit = OrgUnit.objects.get(code="330482-kjj-d5")
+    task = tasks["PH-2023-05"]
+    KeyTask.objects.filter(pk=task.pk).update(lead_unit=talent_unit)
+    task = KeyTask.objects.select_related("plan__region", "lead_unit").get(pk=task.pk)
+    division_admin = User.objects.create_user("t3_kjj_admin", password="x", role=Role.BUREAU_ADMIN,
+                                              full_name="人才科管理员", org_unit=talent_unit)
+    reporter = unit_reporter("t3_kjj_rck", "330482-kjj-d5")
+    act(reporter, task, "acknowledge", "收到")
+    act(reporter, task, "finish", "完成")
+    before = state(task)
+    with pytest.raises(NotAllowed, match="只有科技局管理员可以销号"):
+        act(division_admin, task, "close", "自己销号")
+    with pytest.raises(NotAllowed, match="只有科技局管理员可以销号"):
+        act(reporter, task, "close", "自己销号")
+    assert state(task) == before
+    act(users["ph_admin"], task, "close", "局领导核实")
     assert fresh(task).status == "closed"
 
 
@@ -666,3 +712,19 @@ def test_overdue_lists_past_deadline_and_late_reports_within_scope(tasks, people
     after = {v.task.code for v in queries.overdue(pinghu, people["admin"], datetime.date(2024, 1, 2))}
     assert on_time.code in after and finished.code not in after
     assert Plan.objects.filter(code=PH).exists()
+
+
+def test_each_step_is_told_to_the_other_side_with_its_opinion(people, tasks, django_capture_on_commit_callbacks):
+    from core.models import Notification
+
+    task = tasks[TASK]
+    force(task, "done_reported")
+    with django_capture_on_commit_callbacks(execute=True):
+        act(people["admin"], fresh(task), "return", opinion="佐证材料不全，请补充")
+    told = Notification.objects.filter(kind="tasks.return")
+    assert {n.recipient.username for n in told} == {"ph_fgj"}  # the lead unit's reporter, not the actor
+    assert told[0].body == "意见：佐证材料不全，请补充" and told[0].url == f"/tasks/{TASK}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        report(people["lead"], fresh(task))
+    reported = Notification.objects.filter(kind="tasks.report")
+    assert {n.recipient.username for n in reported} == {"ph_admin"}  # the region's bureau reviews it

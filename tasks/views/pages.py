@@ -51,13 +51,13 @@ def task_detail(request, code):
     task = _task(request, code)
     view = task_views(KeyTask.objects.filter(pk=task.pk))[0]
     role = workflow.actor_role(request.user, task)
+    allowed = workflow.allowed_actions(request.user, task)
     reports = task.reports.select_related("reporter", "unit").prefetch_related("notes__unit", "attachments")
     return render(request, "tasks/task_detail.html", {
         "title": task.title, "task": task, "alert": view.alert, "role": role,
         "quantity_percent": rules.quantity_progress(task.quantity_done, task.quantity),
-        "actions": [(a, rules.ACTION_LABELS[a]) for a in rules.allowed_actions(task.status, role)
-                    if a != rules.Action.REPORT],
-        "can_report": rules.Action.REPORT in rules.allowed_actions(task.status, role),
+        "actions": [(a, rules.ACTION_LABELS[a]) for a in allowed if a != rules.Action.REPORT],
+        "can_report": rules.Action.REPORT in allowed,
         "can_remind": role == rules.Actor.ADMIN and task.status != "closed",
         "is_assist": role == rules.Actor.ASSIST,
         "reports": reports, "transitions": task.transitions.select_related("actor", "actor_unit"),
