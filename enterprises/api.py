@@ -4,6 +4,7 @@ import datetime
 import io
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from core.api import invalid, number
 from core.errors import BusinessError, ImportRejected, NotAllowed, RowProblem
 from core.responses import CONTENT_TYPES, download
 from enterprises.models import Enterprise, Pool, PoolMember, Screening
-from enterprises.services import imports
+from enterprises.services import imports, rulesets
 from enterprises.services.rulesets import active
 from enterprises.services.screening import assess, criterion_names, start_screening, unpack
 
@@ -100,7 +101,7 @@ class AssessmentView(APIView):
         code = request.query_params.get("ruleset")
         if not code:
             raise BusinessError(_("缺少参数ruleset"), field="ruleset")
-        ruleset = active(code)
+        ruleset = active(code, firm.region)  # as a screening of the enterprise's region would judge it
         on = _date(request.query_params.get("date"), "date")
         result = assess(firm, ruleset, on)
         names = criterion_names(ruleset)
@@ -213,3 +214,45 @@ class PoolMembers(APIView):
                           "entered_on": m.entered_on.isoformat(), "reason": m.reason, "source": m.source,
                           "exited_on": m.exited_on.isoformat() if m.exited_on else None,
                           "exit_reason": m.exit_reason} for m in members.order_by("enterprise__uscc")[:5000]])
+
+
+def ruleset_json(ruleset) -> dict:
+    return {"code": ruleset.code, "name": ruleset.name, "version": ruleset.version,
+            "region": ruleset.region.code if ruleset.region_id else None, "is_active": ruleset.is_active,
+            "definition": ruleset.definition}
+
+
+def _rulesets_scope(request):
+    if not request.user.is_bureau_admin:
+        raise NotAllowed(_("只有科技局管理员可以管理认定规则"))
+
+
+class RuleSetList(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        """Current versions the user may read: shared ones and the own region's copies (all for the system admin)."""
+        _rulesets_scope(request)
+        return Response([ruleset_json(r) for r in rulesets.visible(request.user).filter(is_active=True)
+                         .order_by("code", "region__code")])
+
+
+class RuleSetDetail(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, code):
+        """The version the user edits under this code: its own copy, else the shared one."""
+        _rulesets_scope(request)
+        current = rulesets.editable(request.user, code)
+        if current is None:
+            raise Http404(_("没有该认定规则"))
+        return Response(ruleset_json(current))
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def put(self, request, code):
+        """Save the definition as the next version of the user's copy (the system admin: the shared one)."""
+        _rulesets_scope(request)
+        definition = request.data.get("definition") if isinstance(request.data, dict) else None
+        if not isinstance(definition, dict):
+            raise BusinessError(_("请提交规则定义（字段 definition，JSON对象）"), field="definition")
+        if definition.get("code") != code:
+            raise BusinessError(_("规则定义中的编码应为“%(code)s”") % {"code": code}, field="definition")
+        return Response(ruleset_json(rulesets.save_ruleset(user=request.user, definition=definition)))

@@ -130,9 +130,15 @@ class Qualification(models.Model):
 
 
 class RuleSet(models.Model):
-    """A qualification rule set as data (see enterprises.engine); each change is a new version."""
+    """A qualification rule set as data (see enterprises.engine); each change is a new version.
+
+    ``region`` null: shared by every county (the shipped ones, edited by the system admin). A county bureau's
+    edit is its own copy (region set), with its own versions; screening a region uses the nearest copy.
+    """
 
     code = models.CharField(_("编码"), max_length=40)
+    region = models.ForeignKey(Region, verbose_name=_("所属区域"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+", help_text=_("空：各地共用"))
     version = models.PositiveIntegerField(_("版本"), default=1)
     name = models.CharField(_("名称"), max_length=200)
     description = models.TextField(_("说明"), blank=True)
@@ -146,9 +152,17 @@ class RuleSet(models.Model):
         verbose_name = _("认定规则")
         verbose_name_plural = _("认定规则")
         ordering = ["code", "-version"]
-        constraints = [models.UniqueConstraint(fields=["code", "version"], name="ruleset_version_unique")]
+        constraints = [
+            # NULL never equals NULL in a unique index, so the shared rule sets get a constraint of their own.
+            models.UniqueConstraint(fields=["code", "version"], condition=models.Q(region__isnull=True),
+                                    name="ruleset_shared_version_unique"),
+            models.UniqueConstraint(fields=["region", "code", "version"], condition=models.Q(region__isnull=False),
+                                    name="ruleset_region_version_unique"),
+        ]
 
     def __str__(self) -> str:
+        if self.region_id:
+            return f"{self.name}（{self.region.name}，第{self.version}版）"
         return f"{self.name}（第{self.version}版）"
 
 

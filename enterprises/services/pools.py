@@ -142,9 +142,18 @@ def refresh_pool(pool: Pool, screening: Screening, user=None) -> dict:
         eid for eid, m in current.items() if m.source == "manual"})}
 
 
+@transaction.atomic
 def refresh_pools(screening: Screening, user=None) -> dict:
-    return {pool.code: refresh_pool(pool, screening, user)
-            for pool in Pool.objects.filter(rule__ruleset=screening.ruleset.code)}
+    """Refresh every pool fed by the screening's rule set, one refresh of those pools at a time.
+
+    Two screenings finishing together would otherwise both read the members before either wrote, and both
+    insert the same entrants and exit the same members. Locking the pools' rows (in a fixed order, so two
+    refreshes cannot deadlock) makes the second wait for the first to commit, then read what it wrote.
+    The lock is on the pools rather than on the region because regions nest: a province's screening judges
+    every county's members, so a lock on one region row would not keep it apart from a county's refresh.
+    """
+    fed = list(Pool.objects.select_for_update().filter(rule__ruleset=screening.ruleset.code).order_by("pk"))
+    return {pool.code: refresh_pool(pool, screening, user) for pool in fed}
 
 
 @transaction.atomic

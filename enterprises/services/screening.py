@@ -147,12 +147,12 @@ def start_screening(*, user, ruleset: str, on: datetime.date, region: Region | N
 
     if user is not None and not user.is_bureau_admin:
         raise NotAllowed(_("只有科技局管理员可以发起批量评测"))
-    rules = active(ruleset)
     if region is None:
         region = user.scope_region if user is not None and not user.is_sysadmin else None
         region = region or Region.objects.filter(parent__isnull=True).order_by("code").first()
     if region is None:
         raise BusinessError(_("没有可评测的区域"), field="region")
+    rules = active(ruleset, region)  # the region's own copy when it has one, else the shared one
     screening = Screening.objects.create(ruleset=rules, date=on, region=region,
                                          created_by=user if user is not None and user.pk else None)
 
@@ -168,7 +168,7 @@ def screen_now(*, user, ruleset: str, on: datetime.date, region: Region, progres
     """Screen in the calling process (the command line and the demo), then refresh the pools."""
     from enterprises.services.pools import refresh_pools
 
-    screening = Screening.objects.create(ruleset=active(ruleset), date=on, region=region,
+    screening = Screening.objects.create(ruleset=active(ruleset, region), date=on, region=region,
                                          created_by=user if user is not None and user.pk else None)
     screen(screening, progress or (lambda done, total: None))
     refresh_pools(screening, user)

@@ -15,7 +15,17 @@ from core.models import ChangeRecord, Job, OrgUnit, Region, User
 from core.roles import Role
 from enterprises.models import EnterpriseYear, Pool, PoolMember, RuleSet, Screening
 from enterprises.services.screening import screen_now
-from enterprises.tests.conftest import HITECH, JS_TOWN, ON, PH_COUNTY, PH_TOWN2, SME, make_firm, years_of
+from enterprises.tests.conftest import (
+    HITECH,
+    JS_COUNTY,
+    JS_TOWN,
+    ON,
+    PH_COUNTY,
+    PH_TOWN2,
+    SME,
+    make_firm,
+    years_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -360,9 +370,11 @@ def test_rule_set_edit_saves_a_new_version(client, rulesets, users):
     login(client, users["js_admin"])
     response = client.post("/enterprises/rulesets/hitech/", {"definition": json.dumps(changed(), ensure_ascii=False)})
     assert response.status_code == 302 and response["Location"] == "/enterprises/rulesets/"
-    assert {r.version: r.is_active for r in RuleSet.objects.filter(code="hitech")} == {1: False, 2: True}
+    # A county's edit is its own copy, numbered on from the shared version; the shared one stays current.
+    versions = {(r.region.code if r.region else None, r.version): r.is_active for r in RuleSet.objects.filter(code="hitech")}
+    assert versions == {(None, 1): True, (JS_COUNTY, 2): True}
     page = html(client.get("/enterprises/rulesets/"))
-    assert "已保存为第2版" in page
+    assert "已保存为第2版" in page and "嘉善县" in page
     assert RuleSet.objects.get(code="hitech", version=2).created_by == users["js_admin"]
 
 

@@ -339,11 +339,12 @@ def test_saving_a_changed_rule_set_makes_a_new_active_version(rulesets, users):
     assert first.results.get(enterprise=firm).eligible is True
 
     saved = save_ruleset(user=users["ph_admin"], definition=changed_hitech())
-    assert (saved.code, saved.version, saved.is_active) == ("hitech", 2, True)
+    assert (saved.code, saved.version, saved.is_active, saved.region.code) == ("hitech", 2, True, PH_COUNTY)
     assert saved.definition["version"] == 2
     versions = {r.version: r.is_active for r in RuleSet.objects.filter(code="hitech")}
-    assert versions == {1: False, 2: True}
-    assert active("hitech") == saved
+    assert versions == {1: True, 2: True}  # the shared version 1 stays current for everyone else
+    assert active("hitech", Region.objects.get(code=PH_COUNTY)) == saved
+    assert active("hitech").version == 1
     change = ChangeRecord.objects.get(content_type__model="ruleset", object_id=str(saved.pk))
     assert (change.before["version"], change.after["version"], change.actor) == (1, 2, users["ph_admin"])
 
@@ -390,7 +391,7 @@ def test_a_new_rule_set_code_starts_at_version_one(rulesets, users):
                   "eligible": "held"}
     saved = save_ruleset(user=users["js_admin"], definition=definition)
     assert (saved.version, saved.is_active, saved.name) == (1, True, "持有科技型中小企业资格")
-    firm = make_firm(quals=[(SME, datetime.date(2025, 3, 1))])
-    result = screen("sme_holder").results.get(enterprise=firm)
+    firm = make_firm(region=JS_TOWN, quals=[(SME, datetime.date(2025, 3, 1))])
+    result = screen("sme_holder", region=JS_COUNTY).results.get(enterprise=firm)
     assert result.eligible is True
     assert engine.compile_ruleset(saved.definition).code == "sme_holder"

@@ -15,17 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2.paginators import LazyPaginator
 
-from core.errors import BusinessError
+from core.errors import BusinessError, NotAllowed
 from core.generic import BulkImportView, ObjectListView
 from core.responses import download
 from core.roles import Role
 from enterprises import engine
 from enterprises.api import results_workbook, visible_screening
 from enterprises.filters import EnterpriseFilter
-from enterprises.models import Enterprise, Pool, PoolMember, RuleSet, Screening
+from enterprises.models import Enterprise, Pool, PoolMember, Screening
 from enterprises.queries import expiring, ladder, moved_up, pool_counts, qualification_timeline
-from enterprises.services import imports, pools
-from enterprises.services.rulesets import save_ruleset
+from enterprises.services import imports, pools, rulesets
 from enterprises.services.screening import assess, criterion_names, start_screening, unpack
 from enterprises.tables import EnterpriseTable
 
@@ -72,8 +71,8 @@ def mine(request):
     return redirect("enterprises:portrait", firm.uscc)
 
 
-def _rulesets():
-    return list(RuleSet.objects.filter(is_active=True).order_by("code"))
+def _rulesets(region):
+    return rulesets.active_for(region)
 
 
 def _what_if(request, firm: Enterprise) -> engine.YearFigures | None:
@@ -120,7 +119,7 @@ def portrait(request, uscc):
     except BusinessError as exc:
         error = str(exc)
     assessments = []
-    for ruleset in _rulesets():
+    for ruleset in _rulesets(firm.region):
         result = assess(firm, ruleset, today, override)
         assessments.append({"ruleset": ruleset, "result": result})
     chart = {"years": [y.year for y in years], "revenue": [float(y.revenue or 0) for y in years],
@@ -194,23 +193,33 @@ def pool_detail(request, code):
 def ruleset_list(request):
     if not request.user.is_bureau_admin:
         raise PermissionDenied(_("只有科技局管理员可以管理认定规则"))
-    return render(request, "enterprises/rulesets.html", {"title": _("认定规则"),
-                                                         "rulesets": RuleSet.objects.all()[:200]})
+    shown = list(rulesets.visible(request.user).order_by("code", "region__code", "-version")[:200])
+    # The edit link opens what this user edits: the shared version for the system admin, the own copy (or
+    # the shared version to copy) for a county bureau admin.
+    editable = {row.pk for row in shown if row.is_active and (
+        row.region_id is None if request.user.is_sysadmin
+        else row.region_id is not None or not any(o.code == row.code and o.region_id for o in shown))}
+    return render(request, "enterprises/rulesets.html", {"title": _("认定规则"), "rulesets": shown,
+                                                         "editable": editable})
 
 
 @login_required
 def ruleset_edit(request, code):
     if not request.user.is_bureau_admin:
         raise PermissionDenied(_("只有科技局管理员可以管理认定规则"))
-    current = RuleSet.objects.filter(code=code).order_by("-version").first()
+    try:
+        current = rulesets.editable(request.user, code)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
     if current is None and code != "new":
-        raise Http404
+        raise Http404(_("没有该认定规则"))
+    copying = current is not None and current.region_id is None and not request.user.is_sysadmin
     text = json.dumps(current.definition, ensure_ascii=False, indent=2) if current else "{}"
     error = None
     if request.method == "POST":
         text = request.POST.get("definition", "")
         try:
-            saved = save_ruleset(user=request.user, definition=json.loads(text))
+            saved = rulesets.save_ruleset(user=request.user, definition=json.loads(text))
         except json.JSONDecodeError as exc:
             error = _("不是有效的JSON：第%(line)s行第%(col)s列") % {"line": exc.lineno, "col": exc.colno}
         except BusinessError as exc:
@@ -219,7 +228,7 @@ def ruleset_edit(request, code):
             messages.success(request, _("已保存为第%(v)s版") % {"v": saved.version})
             return redirect("enterprises:ruleset-list")
     return render(request, "enterprises/ruleset_edit.html", {"title": _("编辑认定规则"), "current": current,
-                                                             "text": text, "error": error})
+                                                             "text": text, "error": error, "copying": copying})
 
 
 @login_required
@@ -238,9 +247,10 @@ def screening_list(request):
         return redirect("enterprises:screening-list")
     screenings = (Screening.objects.filter(region__code__startswith="" if request.user.is_sysadmin
                                            else request.user.scope_prefix)
-                  .select_related("ruleset", "region", "job", "created_by")[:100])
+                  .select_related("ruleset__region", "region", "job", "created_by")[:100])
     return render(request, "enterprises/screenings.html", {
-        "title": _("批量评测"), "screenings": screenings, "rulesets": _rulesets(), "today": timezone.localdate()})
+        "title": _("批量评测"), "screenings": screenings, "today": timezone.localdate(),
+        "rulesets": _rulesets(None if request.user.is_sysadmin else request.user.scope_region)})
 
 
 @login_required
