@@ -8,7 +8,6 @@ from __future__ import annotations
 import copy
 import json
 import random
-import time
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal as D
@@ -692,10 +691,8 @@ def synthetic(count: int, seed: int = 7) -> list[EnterpriseFacts]:
     return out
 
 
-def test_twenty_thousand_enterprises_with_both_rule_sets_in_under_ten_seconds():
-    firms = synthetic(20000)
-    started = time.perf_counter()
+def test_two_thousand_synthetic_enterprises_get_both_outcomes_from_both_rule_sets():
+    # The speed of screening is measured in bench/screening_bench.py, not asserted here.
+    firms = synthetic(2000)
     statuses = [rules.assess(firm, ON).status for rules in (HITECH, SME) for firm in firms]
-    elapsed = time.perf_counter() - started
-    assert len(statuses) == 40000 and {"eligible", "not_eligible"} <= set(statuses)
-    assert elapsed < 10
+    assert len(statuses) == 4000 and {"eligible", "not_eligible"} <= set(statuses)
