@@ -26,6 +26,10 @@ class TasksConfig(AppConfig):
                                         ("title", "code"), lambda t: reverse("tasks:task-detail", args=[t.code]),
                                         lambda t: f"{t.code} {t.title}"))
         register_demo_step(20, _demo)
+        from plans.services import generate
+        from tasks.services import generate as task_generate
+
+        generate.register_extension(task_generate.fill, task_generate.clear)
         import tasks.reporting  # noqa: F401 — registers the report job handler
         navigation.register_home(Role.UNIT_REPORTER, "tasks:my-tasks")
         from tasks.registrations import register

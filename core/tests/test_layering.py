@@ -38,3 +38,11 @@ def test_no_app_imports_another_apps_views(app):
         for name in imported_modules(path):
             parts = name.split(".")
             assert not (parts[0] in APPS - {app} and len(parts) > 1 and parts[1] == "views"), (path, name)
+
+
+def test_plans_does_not_import_tasks():
+    """tasks builds on plans; plans reaches tasks only through what tasks registers (generator, menu)."""
+    for path in (ROOT / "plans").rglob("*.py"):
+        if "tests" in path.parts:
+            continue
+        assert not {n for n in imported_modules(path) if n.split(".")[0] == "tasks"}, path

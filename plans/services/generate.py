@@ -83,8 +83,9 @@ def generate(scale_name: str, actor=None, seed: int = 2027, progress: Callable[[
     province_plan = _plan("SIM-PROV", "模拟省科技创新监测（生成数据）", province, years, actor)
     province_indicators = _indicators(province_plan, scale)
     values = _fill(province_plan, province_indicators, [unit for _r, unit, _t in counties], years, rng)
-    tasks = _tasks(province_plan, [unit for _r, unit, _t in counties], years[-1], rng)
-    progress(f"省级规划：{len(counties)} 个县，{values} 条数据，{tasks} 项重点任务")
+    # Other apps add their records to the province plan (tasks: key tasks led by each county).
+    added = [fill(province_plan, [unit for _r, unit, _t in counties], years[-1], rng) for fill, _clear in _EXTENSIONS]
+    progress(f"省级规划：{len(counties)} 个县，{values} 条数据" + "".join(f"，{a}" for a in added if a))
     total = values
     for index, (county, county_unit, towns) in enumerate(counties, start=1):
         plan = _plan(f"SIM-{county.code}", f"{county.name}科技创新监测（生成数据）", county, years, actor)
@@ -96,12 +97,20 @@ def generate(scale_name: str, actor=None, seed: int = 2027, progress: Callable[[
             "plans": len(counties) + 1}
 
 
+# (fill(province_plan, county_units, year, rng) -> summary phrase, clear(generated_plans)) registered by
+# apps that build on plans, so the generator needs no import of them (tasks depends on plans, not back).
+_EXTENSIONS: list[tuple] = []
+
+
+def register_extension(fill, clear) -> None:
+    _EXTENSIONS.append((fill, clear))
+
+
 def clear() -> None:
     """Remove a previously generated province (only rows under the 99 prefix)."""
-    from tasks.models import KeyTask
-
     plans = Plan.objects.filter(code__startswith="SIM-")
-    KeyTask.objects.filter(plan__in=plans).delete()
+    for _fill, clear_extension in _EXTENSIONS:
+        clear_extension(plans)
     IndicatorValue.objects.filter(indicator__plan__in=plans).delete()
     Target.objects.filter(indicator__plan__in=plans).delete()
     plans.delete()
@@ -155,32 +164,3 @@ def _fill(plan: Plan, indicators: list[Indicator], places: list[OrgUnit], years:
 def _write(targets: list[Target], values: list[IndicatorValue]) -> None:
     _bulk(Target, targets)
     _bulk(IndicatorValue, values, batch=2000 if connection.vendor == "sqlite" else 10000)
-
-
-def _tasks(plan: Plan, units: list[OrgUnit], year: int, rng: random.Random, per_unit: int = 3) -> int:
-    """Key tasks led by each county for the plan's last year, with a year of monthly reports."""
-    import datetime
-
-    from tasks.models import KeyTask, ProgressReport
-
-    categories = ["科技强基重点项目", "平台提升重点任务", "主体培育重点任务"]
-    tasks = [KeyTask(plan=plan, code=f"SIM-T{u.code}-{n}", seq=n, year=year, title=f"{u.name}重点工作{n}",
-                     content="生成数据", category=categories[n % 3], lead_unit=u, goal="生成数据",
-                     quantity=Decimal(rng.randint(1, 20)), quantity_unit="项",
-                     start=datetime.date(year, 1, 1), deadline=datetime.date(year, 12, 31),
-                     status="in_progress", is_demo=True)
-             for u in units for n in range(1, per_unit + 1)]
-    _bulk(KeyTask, tasks)
-    tasks = list(KeyTask.objects.filter(plan=plan))
-    reports = []
-    for task in tasks:
-        pace = Decimal(rng.randint(60, 110)) / 12
-        for month in range(1, 13):
-            if rng.random() < 0.05:
-                continue
-            reports.append(ProgressReport(task=task, period=f"{year}-{month:02d}", text="生成数据",
-                                          percent=min(Decimal(100), pace * month).quantize(Decimal("0.1"))))
-        task.percent_done, task.latest_period = reports[-1].percent, reports[-1].period
-    _bulk(ProgressReport, reports)
-    KeyTask.objects.bulk_update(tasks, ["percent_done", "latest_period"], batch_size=1000)
-    return len(tasks)
