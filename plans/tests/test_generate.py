@@ -26,6 +26,9 @@ def test_regenerating_replaces_instead_of_duplicating():
     generate("county", progress=lambda _m: None)
     generate("county", progress=lambda _m: None, seed=1)
     assert Plan.objects.filter(code__startswith="SIM-").count() == 2
+    from tasks.models import KeyTask  # added by the extension tasks registers, replaced too
+
+    assert KeyTask.objects.filter(plan__code="SIM-PROV").count() == 3
     assert OrgUnit.objects.filter(code__startswith="9901", kind="town").count() == SCALES["county"].towns_per_county
 
 
