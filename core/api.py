@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from rest_framework import status
+from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -56,6 +57,11 @@ def exception_handler(exc, context):
     if isinstance(exc, PermissionDenied):
         return Response({"errors": [{"field": None, "message": str(exc) or "无权操作"}]},
                         status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, ParseError):
+        # DRF's text quotes the parser in English ("Out of range float values are not JSON compliant").
+        message = "请求内容不是有效的JSON（数字不能为NaN、Infinity或超出范围）"
+        return Response({"errors": [{"field": None, "message": message}]},
+                        status=status.HTTP_400_BAD_REQUEST)
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict | list) and "errors" not in response.data:
         detail = response.data
