@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import BusinessError, Conflict, ImportRejected, NotAllowed
+from core.middleware import BUSY_MESSAGE, database_busy
 
 
 def problems_response(error: BusinessError) -> Response:
@@ -57,6 +58,8 @@ def exception_handler(exc, context):
     if isinstance(exc, PermissionDenied):
         return Response({"errors": [{"field": None, "message": str(exc) or "无权操作"}]},
                         status=status.HTTP_403_FORBIDDEN)
+    if database_busy(exc):
+        return Response({"errors": [{"field": None, "message": BUSY_MESSAGE}]}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, ParseError):
         # DRF's text quotes the parser in English ("Out of range float values are not JSON compliant").
         message = "请求内容不是有效的JSON（数字不能为NaN、Infinity或超出范围）"

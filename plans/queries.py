@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from core.models import OrgUnit
 from core.periods import Period
 from plans import progress as calc
-from plans.rules import can_view_place
 from plans.models import (
     Frequency,
     Indicator,
@@ -25,6 +24,7 @@ from plans.models import (
     Plan,
     Target,
 )
+from plans.rules import can_view_place
 
 FREQUENCY_KIND = {Frequency.MONTH: "M", Frequency.QUARTER: "Q", Frequency.YEAR: "Y"}
 
