@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("KECHUANG_DATA_DIR", BASE_DIR / "data"))
@@ -20,7 +21,11 @@ def _flag(name: str, default: bool) -> bool:
 
 DEBUG = _flag("KECHUANG_DEBUG", True)
 # The demo key is only acceptable with DEBUG on; production must set its own (check --deploy insists).
-SECRET_KEY = os.environ.get("KECHUANG_SECRET_KEY", "kechuang-demo-key-not-for-production")
+DEMO_SECRET_KEY = "kechuang-demo-key-not-for-production"
+SECRET_KEY = os.environ.get("KECHUANG_SECRET_KEY", DEMO_SECRET_KEY)
+if not DEBUG and SECRET_KEY == DEMO_SECRET_KEY:
+    # Sessions, password reset links and CSRF tokens signed with a published key can be forged.
+    raise ImproperlyConfigured("DEBUG is off but KECHUANG_SECRET_KEY is not set: set it to a long random value")
 ALLOWED_HOSTS = [h for h in os.environ.get("KECHUANG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("KECHUANG_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 DEMO_MODE = _flag("KECHUANG_DEMO", True)
