@@ -2,10 +2,12 @@
 
 from django.core.exceptions import PermissionDenied
 from rest_framework import status
+from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import BusinessError, Conflict, ImportRejected, NotAllowed
+from core.middleware import BUSY_MESSAGE, database_busy
 
 
 def problems_response(error: BusinessError) -> Response:
@@ -56,6 +58,13 @@ def exception_handler(exc, context):
     if isinstance(exc, PermissionDenied):
         return Response({"errors": [{"field": None, "message": str(exc) or "无权操作"}]},
                         status=status.HTTP_403_FORBIDDEN)
+    if database_busy(exc):
+        return Response({"errors": [{"field": None, "message": BUSY_MESSAGE}]}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, ParseError):
+        # DRF's text quotes the parser in English ("Out of range float values are not JSON compliant").
+        message = "请求内容不是有效的JSON（数字不能为NaN、Infinity或超出范围）"
+        return Response({"errors": [{"field": None, "message": message}]},
+                        status=status.HTTP_400_BAD_REQUEST)
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict | list) and "errors" not in response.data:
         detail = response.data

@@ -121,8 +121,9 @@ def parse_amount(raw: object) -> Amount | None:
         raise CellError(_("不是有效的数字：%(text)s") % {"text": original})
     digits = (match["sign"] or "") + match["number"].replace(",", "")
     # Exponent notation is normalised to a plain number so it displays like the others.
-    value = _plain(Decimal(digits + match["exponent"])) if match["exponent"] else Decimal(digits)
-    return Amount(_checked_size(value, original), unit or None)
+    # Size is checked before normalising: "1E+999999" would need a million digits to write out plainly.
+    value = _checked_size(Decimal(digits + (match["exponent"] or "")), original)
+    return Amount(_plain(value) if match["exponent"] else value, unit or None)
 
 
 def _float_to_decimal(value: float) -> Decimal:
@@ -293,4 +294,7 @@ def parse_text(raw: object) -> str | None:
     if isinstance(raw, datetime.date):
         return raw.isoformat()
     text = str(raw).strip()  # str.strip() also removes U+3000 and no-break spaces
+    if "\x00" in text:
+        # PostgreSQL cannot store it and every Excel export of the row would break.
+        raise CellError(_("文本中含有空字符（NUL），请删除后重新导入"))
     return text or None

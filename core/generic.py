@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
-from django_tables2.export import TableExport
 
 from core.audit import history_for, record_change, snapshot
 from core.errors import BusinessError, Conflict, ImportRejected
 from core.models import ChangeRecord
 from core.responses import download
+from core.spreadsheets import SafeTableExport
 
 
 class ObjectListView(LoginRequiredMixin, SingleTableMixin, FilterView):
@@ -62,7 +62,7 @@ class ObjectListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         if export in ("xlsx", "csv"):
             table = self.get_table_class()(self.object_list, exclude=getattr(self, "export_exclude", ()))
             RequestConfig(self.request, paginate=False).configure(table)
-            exporter = TableExport(export, table)
+            exporter = SafeTableExport(export, table)
             return exporter.response(f"{self.export_name}.{export}")
         return super().render_to_response(context, **kwargs)
 

@@ -16,6 +16,7 @@ from openpyxl.styles import Font, PatternFill
 
 from core.cells import CellError
 from core.errors import BusinessError, ImportRejected, RowProblem
+from core.spreadsheets import safe_cell
 from core.tabular import Row, Table, TableFileError, read_table
 
 
@@ -26,6 +27,8 @@ class Column:
     aliases: tuple[str, ...] = ()
     help: str = ""
     example: str = ""
+    # Longest text the column's field keeps; cells past it are refused, not cut or left to the database.
+    max_length: int = 1000
 
 
 class RowErrors:
@@ -53,6 +56,9 @@ class RowErrors:
             return None
         if parsed is None and must:
             self.add(header, _("必填项不能为空"))
+        if isinstance(parsed, str) and len(parsed) > column.max_length:
+            self.add(header, _("内容过长（%(n)s字），最多%(max)s字") % {"n": len(parsed), "max": column.max_length})
+            return None
         return parsed
 
 
@@ -123,7 +129,7 @@ class ImportSpec:
         rows = list(examples) or [[c.example for c in self.columns]]
         for r, values in enumerate(rows, start=2):
             for c, value in enumerate(values, start=1):
-                sheet.cell(row=r, column=c, value=value)
+                sheet.cell(row=r, column=c, value=safe_cell(value))
         buffer = io.BytesIO()
         book.save(buffer)
         return buffer.getvalue()

@@ -32,6 +32,10 @@ from openpyxl import load_workbook
 from core.cells import to_halfwidth
 
 MAX_BYTES = 20 * 1024 * 1024
+# An .xlsx is a zip: a small file may unpack to gigabytes (a "zip bomb"). Real workbooks of MAX_ROWS rows
+# unpack to well under this, and their XML compresses about 10 to 30 times.
+MAX_UNPACKED_BYTES = 300 * 1024 * 1024
+MAX_RATIO = 200
 MAX_ROWS = 200_000
 HEADER_SEARCH_ROWS = 10
 
@@ -127,7 +131,22 @@ def read_table(name: str, data: bytes, header_row_hint: Iterable[str] = ()) -> T
 # --- readers: each yields (row number, raw values) for every row, blank ones included -----
 
 
+def check_unpacked_size(data: bytes) -> None:
+    """Refuse an .xlsx whose members unpack too large, from the zip directory alone (nothing is unpacked)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise TableFileError(_("无法读取Excel文件，文件可能已损坏")) from error
+    total = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members)
+    if total > MAX_UNPACKED_BYTES or (total > 10 * 1024 * 1024 and total > MAX_RATIO * max(packed, 1)):
+        raise TableFileError(_("Excel文件解压后过大（%(mb)sMB），不像正常的表格，请检查文件")
+                             % {"mb": total // (1024 * 1024)})
+
+
 def _xlsx_rows(data: bytes) -> Generator[tuple[int, Sequence[object]]]:
+    check_unpacked_size(data)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about styles/extensions it ignores; users cannot act on that.
@@ -214,7 +233,8 @@ def _decode_csv(data: bytes) -> str:
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("gb18030")
+        # A GB18030 byte-order mark (84 31 95 33) decodes to U+FEFF and would stick to the first header.
+        return data.decode("gb18030").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
         raise TableFileError(_("无法识别CSV文件的编码，请另存为UTF-8或GBK编码")) from error
 

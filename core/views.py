@@ -3,8 +3,11 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, PasswordChangeView
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.http import require_POST
 
 from core.accounts import reset_password
@@ -105,3 +108,31 @@ def job_status(request, pk):
 
     job = get_object_or_404(Job.objects.restrict(request.user), pk=pk)
     return render(request, "core/_job.html", {"job": job})
+
+
+# --- error handlers (kechuang/urls.py): JSON in the API's error shape under /api/, the Chinese pages elsewhere
+
+
+def _api_error(request, message: str, status: int):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"errors": [{"field": None, "message": message}]}, status=status,
+                            json_dumps_params={"ensure_ascii": False})
+    return None
+
+
+def page_not_found(request, exception=None):
+    return (_api_error(request, _("请求的接口或数据不存在"), 404)
+            or defaults.page_not_found(request, exception))
+
+
+def permission_denied(request, exception=None):
+    return _api_error(request, _("无权操作"), 403) or defaults.permission_denied(request, exception)
+
+
+def bad_request(request, exception=None):
+    return _api_error(request, _("请求有误"), 400) or defaults.bad_request(request, exception)
+
+
+def server_error(request):
+    return (_api_error(request, _("系统错误：服务器处理请求时出错，请稍后再试"), 500)
+            or defaults.server_error(request))

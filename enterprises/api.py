@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from core.api import invalid, number
 from core.errors import BusinessError, ImportRejected, NotAllowed, RowProblem
 from core.responses import CONTENT_TYPES, download
+from core.spreadsheets import safe_row
 from enterprises.models import Enterprise, Pool, PoolMember, Screening
 from enterprises.services import imports, rulesets
 from enterprises.services.rulesets import active
@@ -169,11 +170,11 @@ def results_workbook(screening: Screening) -> bytes:
             codes = [c["code"] for c in criteria]
             sheet.append([_("统一社会信用代码"), _("企业名称"), _("所属区域"), _("结果"), _("直接认定"), _("得分"),
                           _("未通过项数")] + [f"{names.get(c, c)}" for c in codes] + [_("差距")])
-        sheet.append([result.enterprise.uscc, result.enterprise.name, result.enterprise.region.name,
+        sheet.append(safe_row([result.enterprise.uscc, result.enterprise.name, result.enterprise.region.name,
                       {"eligible": "达标", "not_eligible": "未达标", "incomplete": "资料不全"}.get(result.status),
                       "是" if result.direct else "", float(result.score) if result.score is not None else None,
                       result.failed] + [c["actual"] for c in criteria]
-                     + ["；".join(c["gap"] for c in criteria if c["gap"])])
+                     + ["；".join(c["gap"] for c in criteria if c["gap"])]))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("KECHUANG_DATA_DIR", BASE_DIR / "data"))
@@ -20,7 +21,11 @@ def _flag(name: str, default: bool) -> bool:
 
 DEBUG = _flag("KECHUANG_DEBUG", True)
 # The demo key is only acceptable with DEBUG on; production must set its own (check --deploy insists).
-SECRET_KEY = os.environ.get("KECHUANG_SECRET_KEY", "kechuang-demo-key-not-for-production")
+DEMO_SECRET_KEY = "kechuang-demo-key-not-for-production"
+SECRET_KEY = os.environ.get("KECHUANG_SECRET_KEY", DEMO_SECRET_KEY)
+if not DEBUG and SECRET_KEY == DEMO_SECRET_KEY:
+    # Sessions, password reset links and CSRF tokens signed with a published key can be forged.
+    raise ImproperlyConfigured("DEBUG is off but KECHUANG_SECRET_KEY is not set: set it to a long random value")
 ALLOWED_HOSTS = [h for h in os.environ.get("KECHUANG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("KECHUANG_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 DEMO_MODE = _flag("KECHUANG_DEMO", True)
@@ -48,6 +53,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.RequestSizeLimit",
+    "core.middleware.DatabaseBusy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -138,7 +145,11 @@ MEDIA_ROOT = DATA_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Login failure counters: in the database so every server process counts the same attempts.
+    "throttle": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "kechuang_cache"},
+}
 if os.environ.get("KECHUANG_REDIS_URL"):
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -174,6 +185,9 @@ KECHUANG_CERT_REMINDER_DAYS = int(os.environ.get("KECHUANG_CERT_REMINDER_DAYS", 
 # Login throttling: failed attempts per username and per client address inside the window.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("KECHUANG_LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW = 15 * 60
+# Addresses of reverse proxies in front of the app; only a request from one of them has its
+# X-Forwarded-For read for the client address (comma-separated, e.g. "10.0.0.2").
+KECHUANG_TRUSTED_PROXIES = [a.strip() for a in os.environ.get("KECHUANG_TRUSTED_PROXIES", "").split(",") if a.strip()]
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -206,3 +220,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("KECHUANG_LOG_LEVEL", "WARNING")},
 }
+
+# Largest request body (uploads included), checked from Content-Length before the body is read
+# (core.middleware.RequestSizeLimit). Form fields without files stay under Django's own limit.
+KECHUANG_UPLOAD_MAX_BYTES = int(os.environ.get("KECHUANG_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))

@@ -12,3 +12,8 @@ urlpatterns = [
     path("enterprises/", include("enterprises.urls")),
     path("api/", include("kechuang.api_urls")),
 ]
+
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

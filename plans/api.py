@@ -18,7 +18,7 @@ from core.periods import Period, PeriodError
 from core.responses import CONTENT_TYPES, download
 from plans import exports
 from plans.models import Indicator, IndicatorValue, Plan, Target
-from plans.queries import indicator_warnings, plan_indicators, plan_progress, ranking
+from plans.queries import indicator_warnings, plan_indicators, plan_progress, ranking, visible_place_ids
 from plans.rules import can_view_place
 from plans.serializers import IndicatorSerializer, PlanSerializer, ReviewIn, ValueIn, ValueSerializer
 from plans.services import value_import, values
@@ -57,8 +57,10 @@ class IndicatorList(generics.ListAPIView):
 
     def get_queryset(self):
         self.plan = visible_plan(self.request, self.kwargs["code"])
+        # Only the targets of places the user may read: a town must not see the other towns' figures.
+        targets = Target.objects.filter(org_unit_id__in=visible_place_ids(self.request.user, self.plan))
         return plan_indicators(self.plan).prefetch_related(
-            Prefetch("targets", queryset=Target.objects.select_related("org_unit")
+            Prefetch("targets", queryset=targets.select_related("org_unit")
                                      .order_by("org_unit__code", "period_end", "period")))
 
     def get_serializer_context(self):

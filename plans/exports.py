@@ -8,6 +8,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from core.periods import Period
+from core.spreadsheets import safe_cell
 from plans.models import Frequency, Plan
 from plans.progress import fmt
 from plans.queries import indicator_warnings, plan_indicators, plan_place, plan_progress
@@ -38,7 +39,7 @@ def progress_workbook(plan: Plan, year: int) -> bytes:
                + [_("%(year)s年完成值") % {"year": year}, _("年度目标"), _("年度完成率"), _("状态"), _("同比增长"),
                   _("数据质量提示")])
     title = _("%(plan)s 主要指标进度表（%(year)s年）") % {"plan": plan.name, "year": year}
-    sheet.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
+    sheet.cell(row=1, column=1, value=safe_cell(title)).font = Font(bold=True, size=14)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     thin = Side(style="thin", color="999999")
     for col, header in enumerate(headers, start=1):
@@ -64,7 +65,7 @@ def progress_workbook(plan: Plan, year: int) -> bytes:
                 "；".join(w.message for w in warnings.get(ind.pk, []))]
         excel_row = index + 3
         for col, value in enumerate(row, start=1):
-            cell = sheet.cell(row=excel_row, column=col, value=value)
+            cell = sheet.cell(row=excel_row, column=col, value=safe_cell(value))
             cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
             if headers[col - 1] in (_("年度完成率"), _("同比增长")) and value is not None:
                 cell.number_format = "0.0%"

@@ -25,6 +25,7 @@ from plans.models import (
     Plan,
     Target,
 )
+from plans.rules import can_view_place
 
 FREQUENCY_KIND = {Frequency.MONTH: "M", Frequency.QUARTER: "Q", Frequency.YEAR: "Y"}
 
@@ -32,6 +33,12 @@ FREQUENCY_KIND = {Frequency.MONTH: "M", Frequency.QUARTER: "Q", Frequency.YEAR: 
 def plan_place(plan: Plan) -> OrgUnit:
     """The org unit that stands for the plan's region as a whole (平湖市 for 平湖's plan)."""
     return OrgUnit.objects.get(code=plan.region.code)
+
+
+def visible_place_ids(user, plan: Plan) -> set[int]:
+    """Ids of the plan's places ``user`` may read (a town: itself and the county; a unit: the county)."""
+    places = OrgUnit.objects.places().filter(region__code__startswith=plan.region_prefix).select_related("region")
+    return {p.pk for p in places if can_view_place(user, plan, p)}
 
 
 def default_plan(user, with_tasks: bool = False) -> Plan | None:

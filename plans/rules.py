@@ -43,11 +43,13 @@ def place_in_plan(place: OrgUnit, plan_region_code: str) -> bool:
 
 
 def report_refusal(user, indicator, place: OrgUnit, *, town_targets: set[int] | None = None,
-                   responsible: set[int] | None = None) -> str | None:
+                   responsible: set[int] | None = None,
+                   decomposed: set[tuple[int, int]] | None = None) -> str | None:
     """Why ``user`` may not report ``indicator`` for ``place``; None when allowed.
 
-    ``town_targets`` (indicators decomposed to the user's town) and ``responsible`` (indicators of the
-    user's unit) are ids read once per file, so an import does not query per row.
+    ``town_targets`` (indicators decomposed to the user's town), ``responsible`` (indicators of the
+    user's unit) and ``decomposed`` ((indicator id, place id) pairs with a target) are read once per file,
+    so an import does not query per row.
     """
     plan = indicator.plan
     if not place_in_plan(place, plan.region.code):
@@ -65,6 +67,15 @@ def report_refusal(user, indicator, place: OrgUnit, *, town_targets: set[int] | 
             allowed = bool(user.org_unit_id) and indicator.unit_links.filter(org_unit_id=user.org_unit_id).exists()
         if not allowed:
             return _("本单位不是指标“%(name)s”的责任单位") % {"name": indicator.name}
+        # A unit reports the county figure, and a town's only where the indicator is decomposed to it.
+        if place.code != plan.region.code:
+            if decomposed is not None:
+                has_target = (indicator.pk, place.pk) in decomposed
+            else:
+                has_target = indicator.targets.filter(org_unit_id=place.pk).exists()
+            if not has_target:
+                return _("指标“%(name)s”未分解到“%(place)s”，不能填报该地区的数据") % {
+                    "name": indicator.name, "place": place.name}
         return None
     if user.role == Role.TOWN_REPORTER:
         if place.pk != user.org_unit_id:

@@ -47,6 +47,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from core.spreadsheets import safe_text
+
 __all__ = [
     "ALERT_WORDS",
     "SHEET_NAMES",
@@ -622,7 +624,7 @@ def _sheet(book: Workbook, name: str, subject: str, data: ReportData, columns: S
            rows: Iterable[Sequence], fills: Iterable[dict[int, PatternFill]] | None = None):
     """Row 1 title, row 2 bold header, data from row 3; frozen at A3, filter on the header."""
     sheet = book.create_sheet(name)
-    title = sheet.cell(row=1, column=1, value=_clean(f"{data.title}——{subject}"))
+    title = sheet.cell(row=1, column=1, value=safe_text(_clean(f"{data.title}——{subject}")))
     title.font = _TITLE_FONT
     title.alignment = Alignment(vertical="center")
     sheet.row_dimensions[1].height = 24
@@ -643,7 +645,7 @@ def _sheet(book: Workbook, name: str, subject: str, data: ReportData, columns: S
             if value is None:
                 continue
             if isinstance(value, str):
-                value = _clean(value)
+                value = safe_text(_clean(value))
             cell = sheet.cell(row=row_number, column=index + 1, value=value)
             if column.number_format == _AMOUNT_FORMAT:
                 cell.number_format = _amount_format(value)

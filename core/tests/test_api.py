@@ -103,16 +103,13 @@ def test_five_failures_lock_the_username_out_with_429(client, users, password):
     for _attempt in range(5):
         response = client.post(TOKEN_URL, {"username": "ph_admin", "password": "wrong"}, format="json")
         assert response.status_code == 400
-    # The right password no longer helps, and neither does another address: the username is locked.
+    # The right password no longer helps from that address.
     response = client.post(TOKEN_URL, {"username": "ph_admin", "password": password}, format="json")
     assert response.status_code == 429
     assert response.json()["errors"][0]["message"]
     assert "token" not in response.json()
-    elsewhere = APIClient(REMOTE_ADDR="10.9.8.7")
-    response = elsewhere.post(TOKEN_URL, {"username": "ph_admin", "password": password}, format="json")
-    assert response.status_code == 429
-    # Another user from another address is not affected.
-    response = elsewhere.post(TOKEN_URL, {"username": "js_admin", "password": password}, format="json")
+    # Another user behind the same address (the bureau's proxy) is not affected.
+    response = client.post(TOKEN_URL, {"username": "js_admin", "password": password}, format="json")
     assert response.status_code == 200
     assert response.json()["token"]
 
@@ -130,8 +127,7 @@ def test_four_failures_do_not_lock_the_username_out(client, users, password):
 def test_username_lockout_ignores_case(client, users, password):
     for _attempt in range(5):
         client.post(TOKEN_URL, {"username": "ph_admin", "password": "wrong"}, format="json")
-    other_address = APIClient(REMOTE_ADDR="10.1.1.1")
-    response = other_address.post(TOKEN_URL, {"username": "PH_ADMIN", "password": password}, format="json")
+    response = client.post(TOKEN_URL, {"username": "PH_ADMIN", "password": password}, format="json")
     assert response.status_code == 429
 
 

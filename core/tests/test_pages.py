@@ -88,14 +88,8 @@ def test_login_is_throttled_after_five_failures(client, users, password, setting
     assert response.status_code == 200
     assert THROTTLED in response.content.decode()
     assert not logged_in(client)
-    # The lock is on the name from anywhere, and on the address for any name.
-    response = client.post("/login/", {"username": "ph_admin", "password": password}, REMOTE_ADDR="10.1.2.3")
-    assert THROTTLED in response.content.decode()
+    # The lock is on the name from that address: another user behind the same proxy still logs in.
     response = client.post("/login/", {"username": "ph_leader", "password": password})
-    assert THROTTLED in response.content.decode()
-    assert not logged_in(client)
-    # Another user from another address is not affected.
-    response = client.post("/login/", {"username": "ph_leader", "password": password}, REMOTE_ADDR="10.1.2.3")
     assert response.status_code == 302
     assert logged_in(client)
 
@@ -109,9 +103,9 @@ def test_four_failures_do_not_lock_the_user_out(client, users, password):
 
 
 def test_throttling_counts_the_username_case_insensitively(client, users, password):
-    for n, name in enumerate(("PH_ADMIN", "Ph_Admin", "ph_admin", "PH_admin", "ph_ADMIN")):
-        client.post("/login/", {"username": name, "password": "wrong-password"}, REMOTE_ADDR=f"10.0.0.{n}")
-    response = client.post("/login/", {"username": "ph_admin", "password": password}, REMOTE_ADDR="10.9.9.9")
+    for name in ("PH_ADMIN", "Ph_Admin", "ph_admin", "PH_admin", "ph_ADMIN"):
+        client.post("/login/", {"username": name, "password": "wrong-password"}, REMOTE_ADDR="10.0.0.1")
+    response = client.post("/login/", {"username": "ph_admin", "password": password}, REMOTE_ADDR="10.0.0.1")
     assert THROTTLED in response.content.decode()
 
 

@@ -29,7 +29,7 @@ ENTERPRISE_FIELDS = ["name", "region", "established"]
 
 ENTERPRISE_COLUMNS = [
     Column("统一社会信用代码", example="91330482MA2B3C4D5E", help=_("18位，按GB 32100-2015校验")),
-    Column("企业名称", example="平湖示范科技有限公司"),
+    Column("企业名称", example="平湖示范科技有限公司", max_length=Enterprise._meta.get_field("name").max_length),
     Column("所属区域", example="当湖街道", help=_("镇街道或县（市、区）的名称或区划代码")),
     Column("成立日期", required=False, example="2015-06-01"),
     Column("年度", example="2024"),

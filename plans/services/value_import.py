@@ -64,9 +64,12 @@ class _Lookup:
             self.town_targets = set(Target.objects.filter(indicator__plan=plan, org_unit_id=user.org_unit_id)
                                     .values_list("indicator_id", flat=True))
         self.responsible = set()
+        self.decomposed = None
         if user.role == Role.UNIT_REPORTER:
             self.responsible = set(Indicator.objects.filter(plan=plan, unit_links__org_unit_id=user.org_unit_id)
                                    .values_list("pk", flat=True))
+            self.decomposed = set(Target.objects.filter(indicator_id__in=self.responsible)
+                                  .values_list("indicator_id", "org_unit_id").distinct())
         self.locks = {}
 
     def indicator(self, raw) -> Indicator | None:
@@ -89,7 +92,7 @@ class _Lookup:
 
     def refusal(self, indicator: Indicator, place: OrgUnit) -> str | None:
         return report_refusal(self.user, indicator, place, town_targets=self.town_targets,
-                              responsible=self.responsible)
+                              responsible=self.responsible, decomposed=self.decomposed)
 
     def locked(self, period: Period) -> bool:
         if period.code not in self.locks:

@@ -38,9 +38,13 @@ def to_decimal(value, field: str) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
-        return Decimal(str(value).strip())
+        number = Decimal(str(value).strip())
     except InvalidOperation as exc:
         raise BusinessError(_("不是有效的数字：%(v)s") % {"v": value}, field=field) from exc
+    # NaN, Infinity and 1e309 parse as Decimals but no column can store them (the database raised a 500).
+    if not number.is_finite() or (number and number.adjusted() > 14):
+        raise BusinessError(_("数值超出合理范围：%(v)s") % {"v": value}, field=field)
+    return number
 
 
 def allowed_actions(user, task: KeyTask) -> list[str]:

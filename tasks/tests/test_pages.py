@@ -282,7 +282,7 @@ def test_progress_report_by_post(client, tasks, users):
 
     before = snapshot()
     bad = [({"percent": "101"}, "完成进度应在0到100之间"), ({"percent": "-1"}, "完成进度应在0到100之间"),
-           ({"percent": "abc"}, "不是有效的数字：abc"), ({"percent": "NaN"}, "完成进度应在0到100之间"),
+           ({"percent": "abc"}, "不是有效的数字：abc"), ({"percent": "NaN"}, "数值超出合理范围：NaN"),
            ({"percent": ""}, "完成进度应在0到100之间"), ({"period": "2023-13"}, "无法识别的期间"),
            ({"period": "2023Q2"}, "进展按月报送，期间应写作2023-05"), ({"text": " "}, "请填写进展情况"),
            ({"period": "2099-01"}, "不能报送未来月份的进展")]
