@@ -34,3 +34,33 @@ def visible_text(html: str) -> str:
 def latin_words(html: str, allowed=()) -> set[str]:
     """Words in Latin letters a person would see: the UI is Chinese, so these are usually untranslated text."""
     return set(re.findall(r"[A-Za-z]{2,}", visible_text(html))) - set(allowed)
+
+
+def race(*calls, refused=(Exception,)) -> list[str]:
+    """Run each call on its own thread at the same moment; "ok" or the refusal's class name, in any order.
+
+    Each thread closes its database connection, as a request would, so the test database can be flushed.
+    """
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(len(calls))
+    outcomes: list[str] = []
+
+    def run(call):
+        try:
+            barrier.wait()
+            call()
+            outcomes.append("ok")
+        except refused as exc:
+            outcomes.append(type(exc).__name__)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(outcomes)
