@@ -10,6 +10,7 @@ from django.db import models
 from django.forms import modelform_factory
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import serializers
 
 from core.filters import SMALL, SearchFilterSet
@@ -33,14 +34,15 @@ def make_filterset(registration):
         if field.is_relation:
             related = field.related_model
             attrs[name] = django_filters.ModelChoiceFilter(
-                label=label, widget=forms.Select(attrs=SELECT),
+                label=label, widget=forms.Select(attrs=SELECT), empty_label=_lazy("全部"),
                 queryset=lambda request, related=related: restricted_related(related, request.user)
                 if request is not None else related._default_manager.none())
         elif field.choices:
-            attrs[name] = django_filters.ChoiceFilter(label=label, choices=field.choices,
+            attrs[name] = django_filters.ChoiceFilter(label=label, choices=field.choices, empty_label=_lazy("全部"),
                                                       widget=forms.Select(attrs=SELECT))
         elif isinstance(field, models.BooleanField):
-            attrs[name] = django_filters.BooleanFilter(label=label, widget=forms.NullBooleanSelect(attrs=SELECT))
+            attrs[name] = django_filters.BooleanFilter(label=label, widget=forms.Select(
+                attrs=SELECT, choices=[("", _lazy("全部")), ("true", _lazy("是")), ("false", _lazy("否"))]))
         else:
             attrs[name] = django_filters.CharFilter(label=label, widget=forms.TextInput(attrs=SMALL))
     attrs["search_fields"] = registration.search_fields

@@ -142,3 +142,15 @@ def test_edit_stamp_is_the_same_in_another_process(users):
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={**__import__("os").environ, "PYTHONHASHSEED": "random"}).stdout.strip()
     assert other == stamp(unit)
+
+
+@pytest.mark.django_db
+def test_yes_no_filter_offers_all_yes_no_and_filters(login_as, users):
+    from core.models import User as U
+
+    U.objects.filter(username="ph_zhongdai").update(is_active=False)
+    client = login_as("ph_admin")
+    html = client.get("/users/").content.decode()
+    assert '<option value="" selected>全部</option>' in html
+    active = client.get("/users/", {"is_active": "false"}).content.decode()
+    assert "ph_zhongdai" in active and "ph_danghu" not in active

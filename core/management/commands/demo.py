@@ -3,7 +3,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.demo import DEMO_PASSWORD, demo_steps, load_demo_users
-from core.models import User
+from core.models import Notification, User
 from core.seed import load_reference
 
 
@@ -17,7 +17,10 @@ class Command(BaseCommand):
         admin = User.objects.get(username="admin")
         today = timezone.localdate()
         # Each app registered its own step in its AppConfig.ready (plans, then tasks, then enterprises …).
+        started = timezone.now()
         phrases = [step(admin, today) for step in demo_steps()]
+        # The demo's own history (progress reported, reviews assigned) is not news to anyone: read already.
+        Notification.objects.filter(created_at__gte=started, read_at__isnull=True).update(read_at=timezone.now())
         self.stdout.write(self.style.SUCCESS(
             f"区划 {counts['regions']} 个，单位 {counts['org_units']} 个，{'，'.join(p for p in phrases if p)}；"
             f"演示账号密码：{DEMO_PASSWORD}"))
