@@ -2,17 +2,16 @@
 nothing, a step writes its log row and history and notifies after the commit, and two threads taking the
 same step at once give exactly one step (SQLite and PostgreSQL)."""
 
-import threading
 import time
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 
 from core import workflow as engine
 from core.audit import history_for
 from core.errors import BusinessError, Conflict, FieldProblem, NotAllowed
 from core.models import ChangeRecord, Job, TransitionLog, User
+from core.testing import race
 from core.workflow import Transition, Workflow
 
 
@@ -219,27 +218,10 @@ def test_two_threads_taking_the_same_step_give_exactly_one(monkeypatch):
         return record_change(**kwargs)
 
     monkeypatch.setattr(engine, "record_change", slow_record_change)
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
     def finish(user):
-        try:
-            barrier.wait()
-            engine.perform(FLOW, job.pk, user, "finish", opinion=user.username, version=1)
-            outcomes.append("done")
-        except Conflict:
-            outcomes.append("conflict")
-        except Exception as exc:  # noqa: BLE001 - anything else is a failure to show
-            outcomes.append(repr(exc))
-        finally:
-            connection.close()
+        return lambda: engine.perform(FLOW, job.pk, user, "finish", opinion=user.username, version=1)
 
-    threads = [threading.Thread(target=finish, args=(u,)) for u in (boss1, boss2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert sorted(outcomes) == ["conflict", "done"]
+    assert race(finish(boss1), finish(boss2)) == ["Conflict", "ok"]
     assert TransitionLog.objects.filter(object_id=str(job.pk), action="finish").count() == 1
     job.refresh_from_db()
     assert (job.status, job.progress) == ("done", 2)
