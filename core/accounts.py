@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.audit import record_change
-from core.errors import BusinessError, NotAllowed
+from core.errors import BusinessError, FieldProblem, NotAllowed
 from core.models import ChangeRecord, User
 from core.registry.factories import RegistryForm
 from core.roles import Role
@@ -96,8 +96,6 @@ def reset_password(*, actor, target: User, password: str) -> None:
 
 
 def _problems(exc: forms.ValidationError):
-    from core.errors import FieldProblem
-
     for message in exc.messages:
         yield FieldProblem("password", message)
 

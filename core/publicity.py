@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import record_change, snapshot
-from core.errors import BusinessError, NotAllowed
+from core.errors import BusinessError, Conflict, FieldProblem, NotAllowed
 from core.models import ChangeRecord
 from core.models_notice import NoticeItem, Objection, PublicNotice
 from core.workdays import add_working_days
@@ -99,8 +99,6 @@ def submit_objection(*, notice_id: int, item_id: int | None, text: str, submitte
         elif "\x00" in value or len(value) > limit:
             problems.append((field, _("不能超过%(n)s个字符，且不能包含空字符") % {"n": limit}))
     if problems:
-        from core.errors import FieldProblem
-
         raise BusinessError([FieldProblem(f, m) for f, m in problems])
     item = None
     if item_id is not None:
@@ -121,8 +119,6 @@ def decide_objection(*, actor, objection_id: int, upheld: bool, decision: str) -
                 pk=objection.notice_id).exists():
             raise NotAllowed(_("您无权处理此异议"))
         if objection.status != Objection.Status.PENDING:
-            from core.errors import Conflict
-
             raise Conflict(_("该异议已处理"))
         before = snapshot(objection, ["status", "decision"])
         objection.status = Objection.Status.UPHELD if upheld else Objection.Status.REJECTED
