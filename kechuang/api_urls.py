@@ -1,5 +1,5 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core import funds_api, inbox, review_views
 from core.api import TokenView
@@ -22,7 +22,7 @@ urlpatterns = [
     path("notifications/read-all/", inbox.NotificationReadAll.as_view(), name="api-notifications-read-all"),
     path("notifications/<int:pk>/read/", inbox.NotificationRead.as_view(), name="api-notification-read"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("plans/", plans_api.PlanList.as_view(), name="api-plans"),
     path("plans/<str:code>/indicators/", plans_api.IndicatorList.as_view(), name="api-indicators"),
     path("plans/<str:code>/progress/", plans_api.Progress.as_view(), name="api-progress"),

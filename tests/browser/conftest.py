@@ -36,12 +36,18 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A fresh page; a journey fails if the Content-Security-Policy had to block anything on the way."""
     context = browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(15_000)
+    blocked = []
     try:
-        yield context.new_page()
+        page = context.new_page()
+        page.on("console", lambda message: blocked.append(message.text)
+                if "Content Security Policy" in message.text else None)
+        yield page
     finally:
         context.close()
+    assert blocked == [], blocked
 
 
 @pytest.fixture

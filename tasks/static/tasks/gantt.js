@@ -4,6 +4,8 @@
   document.querySelectorAll("[data-chart-kind=gantt]").forEach(function (el) {
     var data = JSON.parse(el.dataset.chart);
     if (!data.names.length) { return; }
+    // The height follows the number of rows; set here because the page's policy forbids inline styles.
+    el.style.height = Math.max(Number(el.dataset.height) || 0, 240) + "px";
     var chart = echarts.init(el, null, { renderer: "svg" });
     chart.setOption({
       tooltip: { formatter: function (p) { return data.names[p.value[0]] + "<br>" + p.value[1] + " — " + p.value[2] + "（" + p.value[4] + "%）"; } },
