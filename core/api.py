@@ -6,7 +6,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.errors import BusinessError, Conflict, ImportRejected, NotAllowed
+from core.errors import BusinessError, Conflict, ImportRejected, Missing, NotAllowed
 from core.middleware import BUSY_MESSAGE, database_busy
 
 
@@ -16,6 +16,8 @@ def problems_response(error: BusinessError) -> Response:
         code = status.HTTP_403_FORBIDDEN
     elif isinstance(error, Conflict):
         code = status.HTTP_409_CONFLICT
+    elif isinstance(error, Missing):
+        code = status.HTTP_404_NOT_FOUND
     return Response({"errors": [{"field": p.field, "message": p.message} for p in error.problems]}, status=code)
 
 

@@ -23,6 +23,10 @@ class NotAllowed(BusinessError):
     """The user's role or scope does not allow this (HTTP 403)."""
 
 
+class Missing(BusinessError):
+    """The record named in the address does not exist (HTTP 404)."""
+
+
 class Conflict(BusinessError):
     """Someone else changed the record first, or the workflow moved on (HTTP 409)."""
 

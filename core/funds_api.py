@@ -14,7 +14,8 @@ from core.publicity import decide_objection
 PROGRAMME = inline_serializer("FundProgramme", {"programme": serializers.CharField(),
                                                 "approved": serializers.FloatField(),
                                                 "paid": serializers.FloatField(),
-                                                "rate": serializers.FloatField(allow_null=True)})
+                                                "rate": serializers.FloatField(allow_null=True)},
+                              many=True)
 SUMMARY = inline_serializer("FundSummary", {"year": serializers.IntegerField(),
                                             "approved": serializers.FloatField(), "paid": serializers.FloatField(),
                                             "rate": serializers.FloatField(allow_null=True),

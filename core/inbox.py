@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -41,7 +42,10 @@ class NotificationList(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return own(self.request.user, self.request.query_params.get("unread") in ("1", "true"))
+        unread = self.request.query_params.get("unread", "0")
+        if unread not in ("0", "1"):
+            raise ValidationError({"unread": "unread 只能是 0 或 1"})
+        return own(self.request.user, unread == "1")
 
 
 READ = inline_serializer("Read", {"read": serializers.IntegerField()})

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import invalid, number
+from core.api_schema import IMPORT_BODY, OBJECT_LIST
 from core.errors import BusinessError, ImportRejected, NotAllowed, RowProblem
 from core.responses import CONTENT_TYPES, download
 from core.spreadsheets import safe_row
@@ -43,8 +44,7 @@ class ImportView(APIView):
     parser_classes = [MultiPartParser, FormParser]
     importer = None
 
-    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
-        "file": {"type": "string", "format": "binary"}}}}, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=IMPORT_BODY, responses=OpenApiTypes.OBJECT)
     def post(self, request):
         upload = request.FILES.get("file")
         if upload is None:
@@ -78,7 +78,7 @@ def enterprise_json(firm: Enterprise, on: datetime.date) -> dict:
 
 class EnterpriseList(APIView):
     @extend_schema(parameters=[OpenApiParameter("q", str), OpenApiParameter("region", str)],
-                   responses=OpenApiTypes.OBJECT)
+                   responses=OBJECT_LIST)
     def get(self, request):
         firms = Enterprise.objects.restrict(request.user).select_related("region").order_by("uscc")
         if request.query_params.get("q"):
@@ -89,7 +89,7 @@ class EnterpriseList(APIView):
 
 
 class EnterpriseDetail(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="enterprise_portrait")
     def get(self, request, uscc):
         return Response(enterprise_json(visible_enterprise(request, uscc), timezone.localdate()))
 
@@ -194,7 +194,7 @@ def _pools_scope(request):
 
 
 class PoolList(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=OBJECT_LIST)
     def get(self, request):
         firms = _pools_scope(request)
         return Response([{"code": p.code, "name": p.name, "description": p.description, "rule": p.rule,
@@ -204,7 +204,7 @@ class PoolList(APIView):
 
 
 class PoolMembers(APIView):
-    @extend_schema(parameters=[OpenApiParameter("all", bool)], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[OpenApiParameter("all", bool)], responses=OBJECT_LIST)
     def get(self, request, code):
         firms = _pools_scope(request)
         pool = get_object_or_404(Pool, code=code)
@@ -229,7 +229,7 @@ def _rulesets_scope(request):
 
 
 class RuleSetList(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=OBJECT_LIST)
     def get(self, request):
         """Current versions the user may read: shared ones and the own region's copies (all for the system admin)."""
         _rulesets_scope(request)
@@ -238,7 +238,7 @@ class RuleSetList(APIView):
 
 
 class RuleSetDetail(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="ruleset_current")
     def get(self, request, code):
         """The version the user edits under this code: its own copy, else the shared one."""
         _rulesets_scope(request)

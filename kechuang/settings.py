@@ -165,8 +165,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "core.api_schema.KechuangAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.StrictPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_THROTTLE_RATES": {"login": "10/min"},
     "EXCEPTION_HANDLER": "core.api.exception_handler",
@@ -180,6 +180,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two choice sets share the field name "kind"; name each enum after what it lists.
+    "ENUM_NAME_OVERRIDES": {"OrgKindEnum": "core.models.OrgKind", "IndicatorKindEnum": "plans.models.IndicatorKind"},
 }
 
 # Certificates expiring within this many days are listed as reminders (ladder, portrait).

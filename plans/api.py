@@ -4,13 +4,14 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import generics, serializers, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import ChangeRecordSerializer, invalid, number, ratio
+from core.api_schema import IMPORT_BODY, IMPORTED, OBJECT_LIST
 from core.audit import history_for
 from core.errors import BusinessError, ImportRejected, NotAllowed, RowProblem
 from core.models import OrgUnit
@@ -139,9 +140,7 @@ class ValueTransition(APIView):
 class ValueImport(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
-        "file": {"type": "string", "format": "binary"}}}},
-        responses={200: inline_serializer("Imported", {"imported": serializers.IntegerField()})})
+    @extend_schema(request=IMPORT_BODY, responses={200: IMPORTED})
     def post(self, request, code):
         plan = visible_plan(request, code)
         upload = request.FILES.get("file")
@@ -195,7 +194,7 @@ class Ranking(APIView):
     @extend_schema(parameters=[OpenApiParameter("indicator", str, required=True),
                                OpenApiParameter("period", str, required=True),
                                OpenApiParameter("by", str, enum=["completion", "value", "growth"])],
-                   responses=OpenApiTypes.OBJECT)
+                   responses=OBJECT_LIST)
     def get(self, request, code):
         plan = visible_plan(request, code)
         period = query_period(request)

@@ -11,7 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import invalid, number
-from core.errors import BusinessError, NotAllowed
+from core.api_schema import OBJECT_LIST
+from core.errors import BusinessError, Missing, NotAllowed
 from core.models import Job
 from core.periods import Period, PeriodError
 from core.responses import CONTENT_TYPES, download
@@ -38,17 +39,17 @@ def task_json(view) -> dict:
 
 
 def find_task(request, code: str) -> KeyTask:
-    """A task the user may see; an unknown code is bad input, another region's task is refused."""
+    """A task the user may see; an unknown code is not found, another region's task is refused."""
     task = KeyTask.objects.filter(code=code).first()
     if task is None:
-        raise BusinessError(_("未知任务“%(code)s”") % {"code": code}, field="task")
+        raise Missing(_("未知任务“%(code)s”") % {"code": code}, field="task")
     if not KeyTask.objects.restrict(request.user).filter(pk=task.pk).exists():
         raise NotAllowed(_("无权查看或操作该任务"))
     return task
 
 
 class TaskList(APIView):
-    @extend_schema(parameters=[OpenApiParameter("year", int)], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[OpenApiParameter("year", int)], responses=OBJECT_LIST)
     def get(self, request, code):
         plan = visible_plan(request, code)
         tasks = KeyTask.objects.restrict(request.user).filter(plan=plan)
@@ -61,7 +62,7 @@ class TaskList(APIView):
 
 
 class Overdue(APIView):
-    @extend_schema(parameters=[OpenApiParameter("date", str)], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[OpenApiParameter("date", str)], responses=OBJECT_LIST)
     def get(self, request, code):
         plan = visible_plan(request, code)
         text = request.query_params.get("date")

@@ -7,25 +7,27 @@ form, so a record the page refuses the API refuses for the same reason.
 
 from __future__ import annotations
 
+import json
+
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.forms.models import model_to_dict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.api import ChangeRecordSerializer, invalid
+from core.api_schema import IMPORT_BODY, IMPORTED
 from core.audit import history_for
 from core.errors import ImportRejected, RowProblem
 from core.registry import imports, services
+from core.registry.schema import write_serializer
 from core.responses import download
-
-ERRORS = inline_serializer("Errors", {"errors": serializers.ListField(child=serializers.DictField())})
-IMPORTED = inline_serializer("Imported", {"imported": serializers.IntegerField()})
 
 
 class RegistryViewSet(viewsets.GenericViewSet):
@@ -64,8 +66,18 @@ class RegistryViewSet(viewsets.GenericViewSet):
             current = model_to_dict(instance, fields=list(fields))
             merged.update({k: v for k, v in current.items() if v is not None})
         merged.update({k: v for k, v in data.items() if k != "version"})
-        for name in fields:  # a JSON false is "not ticked" to a form
-            if merged.get(name) is False:
+        for name, field in fields.items():
+            if name not in merged:
+                continue
+            value = merged[name]
+            if isinstance(field, forms.JSONField):
+                # A form reads JSON fields as text: an empty list must stay a list, not become "blank".
+                if not isinstance(value, str):
+                    merged[name] = json.dumps(value, ensure_ascii=False)
+            elif isinstance(value, list | dict) and not isinstance(field, forms.MultipleChoiceField
+                                                                   | forms.ModelMultipleChoiceField):
+                raise serializers.ValidationError({name: _("应为单个值，不能是列表或对象")})
+            elif value is False:  # a JSON false is "not ticked" to a form
                 merged.pop(name)
         return form_class(merged, instance=instance, user=self.request.user)
 
@@ -82,7 +94,6 @@ class RegistryViewSet(viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         return Response(self.get_serializer(self._object(pk)).data)
 
-    @extend_schema(responses={201: None, 400: ERRORS, 403: ERRORS})
     def create(self, request):
         if not self.registration.can_add(request.user):
             raise PermissionDenied(_("您无权新建%(name)s") % {"name": self.registration.verbose_name})
@@ -92,7 +103,6 @@ class RegistryViewSet(viewsets.GenericViewSet):
         obj = services.save_object(self.registration, actor=request.user, form=form)
         return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: None, 400: ERRORS, 403: ERRORS, 404: ERRORS, 409: ERRORS})
     def partial_update(self, request, pk=None):
         instance = self._object(pk, "change")
         data = self._data()
@@ -104,7 +114,7 @@ class RegistryViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(obj).data)
 
     @extend_schema(parameters=[OpenApiParameter("version", str, description="读取时的 version，防止删除已被修改的记录")],
-                   responses={204: None, 400: ERRORS, 403: ERRORS, 404: ERRORS, 409: ERRORS})
+                   responses={204: None})
     def destroy(self, request, pk=None):
         instance = self._object(pk, "delete")
         services.delete_object(self.registration, actor=request.user, instance=instance,
@@ -116,8 +126,7 @@ class RegistryViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(history_for(self._object(pk)))
         return self.get_paginated_response(ChangeRecordSerializer(page, many=True).data)
 
-    @extend_schema(request=inline_serializer("RegistryImport", {"file": serializers.FileField()}),
-                   responses={201: IMPORTED, 400: ERRORS, 403: ERRORS}, filters=False)
+    @extend_schema(request=IMPORT_BODY, responses={201: IMPORTED}, filters=False)
     def import_file(self, request):
         if not (self.registration.importable and self.registration.can_add(request.user)):
             raise PermissionDenied(_("您无权导入%(name)s") % {"name": self.registration.verbose_name})
@@ -138,5 +147,10 @@ class RegistryViewSet(viewsets.GenericViewSet):
 
 def viewset_for(registration) -> type[RegistryViewSet]:
     name = registration.model.__name__
-    return type(f"{name}RegistryViewSet", (RegistryViewSet,), {"registration": registration,
-                                                                 "__doc__": f"{registration.label}"})
+    viewset = type(f"{name}RegistryViewSet", (RegistryViewSet,), {"registration": registration,
+                                                                    "__doc__": f"{registration.label}"})
+    read = registration.serializer_class()
+    return extend_schema_view(
+        create=extend_schema(request=write_serializer(registration, partial=False), responses={201: read}),
+        partial_update=extend_schema(request=write_serializer(registration, partial=True), responses={200: read}),
+    )(viewset)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import serializers
 
-from core.filters import SMALL, SearchFilterSet
+from core.filters import SMALL, IntegerFilter, SearchFilterSet, YesNoFilter
 
 SELECT = {"class": "form-select form-select-sm"}
 # Free text longer than this is refused, whatever the column allows (a TextField has no limit of its own).
@@ -41,8 +41,14 @@ def make_filterset(registration):
             attrs[name] = django_filters.ChoiceFilter(label=label, choices=field.choices, empty_label=_lazy("全部"),
                                                       widget=forms.Select(attrs=SELECT))
         elif isinstance(field, models.BooleanField):
-            attrs[name] = django_filters.BooleanFilter(label=label, widget=forms.Select(
+            attrs[name] = YesNoFilter(label=label, widget=forms.Select(
                 attrs=SELECT, choices=[("", _lazy("全部")), ("true", _lazy("是")), ("false", _lazy("否"))]))
+        elif isinstance(field, models.IntegerField):  # also the small and positive kinds
+            attrs[name] = IntegerFilter(label=label, widget=forms.NumberInput(attrs=SMALL))
+        elif isinstance(field, models.DateField):
+            attrs[name] = django_filters.DateFilter(
+                label=label, widget=forms.DateInput(attrs={**SMALL, "type": "date"}),
+                lookup_expr="date" if isinstance(field, models.DateTimeField) else "exact")
         else:
             attrs[name] = django_filters.CharFilter(label=label, widget=forms.TextInput(attrs=SMALL))
     attrs["search_fields"] = registration.search_fields

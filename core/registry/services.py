@@ -13,7 +13,7 @@ from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from core.audit import record_change, snapshot
-from core.errors import BusinessError, Conflict, NotAllowed
+from core.errors import Conflict, NotAllowed
 from core.models import ChangeRecord
 
 
@@ -85,6 +85,6 @@ def delete_object(registration, *, actor, instance: models.Model, seen_stamp: st
         except (ProtectedError, RestrictedError) as exc:
             related = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
             names = "、".join(sorted({str(o._meta.verbose_name) for o in related})) or "—"
-            raise BusinessError(_("该记录仍被其他记录引用（%(what)s），不能删除") % {"what": names}) from exc
+            raise Conflict(_("该记录仍被其他记录引用（%(what)s），不能删除") % {"what": names}) from exc
         locked.pk = instance.pk  # Django clears it on delete; the history keeps which record it was
         record_change(actor=actor, obj=locked, action=ChangeRecord.Action.DELETE, before=before, after=None)

@@ -154,7 +154,7 @@ def test_task_detail_shows_timeline_and_reports(tasks, users):
                                 "problems": "", "next_steps": "", "revision": 2}]
     assert_errors(as_user(users["ph_scjg"]).get(f"/api/tasks/{TASK}/"), 403)
     assert_errors(as_user(users["js_admin"]).get(f"/api/tasks/{TASK}/"), 403)
-    assert_errors(as_user(users["ph_admin"]).get("/api/tasks/NOPE-1/"), 400, "task")
+    assert_errors(as_user(users["ph_admin"]).get("/api/tasks/NOPE-1/"), 404, "task")
 
 
 # ------------------------------------------------------------------------------------------ the loop
@@ -246,11 +246,11 @@ def test_a_report_missing_its_fields_is_refused(tasks, users):
     assert snapshot() == before
 
 
-def test_unknown_task_is_400(tasks, users):
+def test_unknown_task_is_404(tasks, users):
     before = snapshot()
-    assert_errors(post_report(as_user(users["ph_admin"]), code="PH-2099-01"), 400, "task")
-    assert_errors(post_step(as_user(users["ph_admin"]), "close", "x", code="PH-2099-01"), 400, "task")
-    assert_errors(as_user(users["ph_admin"]).post("/api/tasks/PH-2099-01/remind/", {}, format="json"), 400)
+    assert_errors(post_report(as_user(users["ph_admin"]), code="PH-2099-01"), 404, "task")
+    assert_errors(post_step(as_user(users["ph_admin"]), "close", "x", code="PH-2099-01"), 404, "task")
+    assert_errors(as_user(users["ph_admin"]).post("/api/tasks/PH-2099-01/remind/", {}, format="json"), 404)
     assert snapshot() == before
 
 
