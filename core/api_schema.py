@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 
@@ -39,6 +40,25 @@ IMPORT_BODY = {"multipart/form-data": {"type": "object", "properties": {"file": 
                                        "required": ["file"]}}
 IMPORTED = inline_serializer("Imported", {"imported": serializers.IntegerField()})
 CJK = re.compile(r"[\u4e00-\u9fff]")
+# Text the API takes: never a NUL byte; where blank is refused, at least one character that is not a space.
+ANY_TEXT = r"^[^\x00]*$"
+SOME_TEXT = r"^(?=[\s\S]*\S)[^\x00]*$"
+# A period as the API names it (core.periods canonical form): 2024, 2024H1, 2024Q2, 2024-05.
+PERIOD_PATTERN = r"^20[0-9]{2}(H[12]|Q[1-4]|-(0[1-9]|1[0-2]))?$"
+
+
+def period_parameter(name: str = "period", *, required: bool = True) -> OpenApiParameter:
+    return OpenApiParameter(name, str, required=required, pattern=PERIOD_PATTERN,
+                            description="期间：2024、2024H1、2024Q2 或 2024-05")
+
+
+def year_parameter(name: str = "year", *, required: bool = False) -> OpenApiParameter:
+    return OpenApiParameter(name, {"type": "integer", "minimum": 2000, "maximum": 2100}, required=required,
+                            description="年度，如 2024")
+
+
+def date_parameter(name: str = "date") -> OpenApiParameter:
+    return OpenApiParameter(name, OpenApiTypes.DATE, description="日期，YYYY-MM-DD")
 
 
 class KechuangAutoSchema(AutoSchema):
@@ -49,6 +69,18 @@ class KechuangAutoSchema(AutoSchema):
             if code not in responses:
                 responses[code] = self._get_response_for_code(ERROR, code, direction=direction)
         return responses
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        plain_text = isinstance(field, serializers.CharField) and not isinstance(
+            field, serializers.RegexField | serializers.EmailField | serializers.URLField)
+        if direction == "request" and plain_text and "pattern" not in schema:
+            # DRF refuses NUL bytes, and blank text (after trimming) where blank is not allowed.
+            schema["pattern"] = (ANY_TEXT if field.allow_blank else SOME_TEXT if field.trim_whitespace
+                                 else ANY_TEXT)
+            if not field.allow_blank:
+                schema.setdefault("minLength", 1)
+        return schema
 
     def _map_serializer(self, serializer, direction, bypass_extensions=False):
         schema = super()._map_serializer(serializer, direction, bypass_extensions)

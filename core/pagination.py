@@ -7,13 +7,11 @@ from rest_framework.pagination import PageNumberPagination
 class StrictPagination(PageNumberPagination):
     def get_page_number(self, request, paginator):
         text = request.query_params.get(self.page_query_param)
-        if text in (None, ""):
+        if text is None:
             return 1
-        if text == "last":
-            return text
-        if not text.isascii() or not text.isdigit() or len(text) > 9 or int(text) < 1:
+        if not text.isascii() or not text.isdigit() or int(text) < 1:
             raise ValidationError({"page": "页码应为从1开始的整数"})
-        return int(text)
+        return min(int(text), 10**9)  # far past the end is simply not found
 
     def paginate_queryset(self, queryset, request, view=None):
         try:

@@ -48,15 +48,6 @@ class WorkflowStateOut(serializers.Serializer):
     log = WorkflowLogOut(many=True, help_text="the steps taken so far, oldest first")
 
 
-class ProblemOut(serializers.Serializer):
-    field = serializers.CharField(allow_null=True)
-    message = serializers.CharField()
-
-
-class ProblemsOut(serializers.Serializer):
-    errors = ProblemOut(many=True)
-
-
 def state_json(workflow: Workflow, obj, user) -> dict:
     state = workflow.state_of(obj)
     return {
@@ -83,15 +74,14 @@ class TransitionsView(APIView):
             raise NotFound(_("未找到该记录"))
         return obj
 
-    @extend_schema(responses={200: WorkflowStateOut, 404: ProblemsOut})
+    @extend_schema(responses={200: WorkflowStateOut})
     def get(self, request, pk):
         return Response(state_json(self.workflow, self.get_object(request, pk), request.user))
 
     @extend_schema(request=WorkflowActionIn,
-                   responses={200: WorkflowStateOut, 400: ProblemsOut, 403: ProblemsOut, 404: ProblemsOut,
-                              409: ProblemsOut},
-                   description="400: unknown action or a required opinion missing; 403: this user may not take "
-                               "the step; 409: stale version, or the record has moved on to another state.")
+                   responses={200: WorkflowStateOut},
+                   description="执行一步流程。400：未知操作或缺少必填意见；403：此用户不能执行该步骤；"
+                               "409：version 已过期，或记录已进入其他状态。")
     def post(self, request, pk):
         form = WorkflowActionIn(data=request.data)
         if not form.is_valid():

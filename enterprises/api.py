@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import invalid, number
-from core.api_schema import IMPORT_BODY, OBJECT_LIST
+from core.api_schema import IMPORT_BODY, OBJECT_LIST, date_parameter
 from core.errors import BusinessError, ImportRejected, NotAllowed, RowProblem
 from core.responses import CONTENT_TYPES, download
 from core.spreadsheets import safe_row
@@ -95,7 +95,7 @@ class EnterpriseDetail(APIView):
 
 
 class AssessmentView(APIView):
-    @extend_schema(parameters=[OpenApiParameter("ruleset", str, required=True), OpenApiParameter("date", str)],
+    @extend_schema(parameters=[OpenApiParameter("ruleset", str, required=True), date_parameter()],
                    responses=OpenApiTypes.OBJECT)
     def get(self, request, uscc):
         firm = visible_enterprise(request, uscc)

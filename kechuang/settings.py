@@ -166,6 +166,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "core.api_schema.KechuangAutoSchema",
+    # The API reads JSON; the upload endpoints name multipart themselves.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PAGINATION_CLASS": "core.pagination.StrictPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_THROTTLE_RATES": {"login": "10/min"},

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import ChangeRecordSerializer, invalid, number, ratio
-from core.api_schema import IMPORT_BODY, IMPORTED, OBJECT_LIST
+from core.api_schema import IMPORT_BODY, IMPORTED, OBJECT_LIST, period_parameter, year_parameter
 from core.audit import history_for
 from core.errors import BusinessError, ImportRejected, NotAllowed, RowProblem
 from core.models import OrgUnit
@@ -170,7 +170,7 @@ def _place_for(request, plan: Plan) -> OrgUnit | None:
 
 
 class Progress(APIView):
-    @extend_schema(parameters=[OpenApiParameter("period", str, required=True),
+    @extend_schema(parameters=[period_parameter(),
                                OpenApiParameter("org_unit", str)], responses=OpenApiTypes.OBJECT)
     def get(self, request, code):
         plan = visible_plan(request, code)
@@ -192,7 +192,7 @@ class Progress(APIView):
 
 class Ranking(APIView):
     @extend_schema(parameters=[OpenApiParameter("indicator", str, required=True),
-                               OpenApiParameter("period", str, required=True),
+                               period_parameter(),
                                OpenApiParameter("by", str, enum=["completion", "value", "growth"])],
                    responses=OBJECT_LIST)
     def get(self, request, code):
@@ -213,7 +213,7 @@ class Ranking(APIView):
 
 
 class Export(APIView):
-    @extend_schema(parameters=[OpenApiParameter("year", int, required=True)],
+    @extend_schema(parameters=[year_parameter(required=True)],
                    responses={(200, CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY})
     def get(self, request, code):
         plan = visible_plan(request, code)

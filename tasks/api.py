@@ -5,13 +5,13 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import invalid, number
-from core.api_schema import OBJECT_LIST
+from core.api_schema import OBJECT_LIST, PERIOD_PATTERN, date_parameter, period_parameter, year_parameter
 from core.errors import BusinessError, Missing, NotAllowed
 from core.models import Job
 from core.periods import Period, PeriodError
@@ -49,20 +49,20 @@ def find_task(request, code: str) -> KeyTask:
 
 
 class TaskList(APIView):
-    @extend_schema(parameters=[OpenApiParameter("year", int)], responses=OBJECT_LIST)
+    @extend_schema(parameters=[year_parameter()], responses=OBJECT_LIST)
     def get(self, request, code):
         plan = visible_plan(request, code)
         tasks = KeyTask.objects.restrict(request.user).filter(plan=plan)
         year = request.query_params.get("year")
-        if year:
-            if not year.isdigit():
-                raise BusinessError(_("年度应为数字"), field="year")
+        if year is not None:
+            if not (year.isascii() and year.isdigit() and 2000 <= int(year) <= 2100):
+                raise BusinessError(_("年度应为2000—2100之间的数字"), field="year")
             tasks = tasks.filter(year=int(year))
         return Response([task_json(v) for v in task_views(tasks)])
 
 
 class Overdue(APIView):
-    @extend_schema(parameters=[OpenApiParameter("date", str)], responses=OBJECT_LIST)
+    @extend_schema(parameters=[date_parameter()], responses=OBJECT_LIST)
     def get(self, request, code):
         plan = visible_plan(request, code)
         text = request.query_params.get("date")
@@ -145,6 +145,10 @@ class Remind(APIView):
                         status=status.HTTP_201_CREATED)
 
 
+class PeriodIn(serializers.Serializer):
+    period = serializers.RegexField(PERIOD_PATTERN, help_text="期间：2024-05、2024Q2、2024H1 或 2024")
+
+
 def _period(request) -> Period:
     text = request.query_params.get("period") or (request.data.get("period") if request.method == "POST" else None)
     if not text:
@@ -160,7 +164,7 @@ class ReportDocument(APIView):
 
     kind = "docx"
 
-    @extend_schema(parameters=[OpenApiParameter("period", str, required=True)],
+    @extend_schema(parameters=[period_parameter()],
                    responses={(200, CONTENT_TYPES["docx"]): OpenApiTypes.BINARY, (200, CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY})
     def get(self, request, code):
         plan = visible_plan(request, code)
@@ -175,7 +179,7 @@ class ReportDocument(APIView):
 class ReportJobs(APIView):
     """POST /api/plans/{code}/reports/ {"period"} starts a background report; GET /api/jobs/{id}/ follows it."""
 
-    @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT})
+    @extend_schema(request=PeriodIn, responses={202: OpenApiTypes.OBJECT})
     def post(self, request, code):
         plan = visible_plan(request, code)
         if not request.user.is_bureau_admin:

@@ -18,7 +18,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.filters import OrderingFilter
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from core.api import ChangeRecordSerializer, invalid
@@ -33,7 +33,8 @@ from core.responses import download
 class RegistryViewSet(viewsets.GenericViewSet):
     registration = None
     filter_backends = [DjangoFilterBackend, OrderingFilter]
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    # Bodies are JSON (a form cannot say null or a list); the import route takes multipart (see urls).
+    parser_classes = [JSONParser]
 
     def get_queryset(self):
         return self.registration.restricted(self.request.user, "view")

@@ -62,6 +62,7 @@ def write_serializer(registration, *, partial: bool) -> type[serializers.Seriali
     fields = {name: body_field(field, required=field.required and not partial)
               for name, field in registration.form_class().base_fields.items()}
     if partial:
-        fields["version"] = serializers.CharField(required=False, help_text="读取时的 version，防止覆盖别人的修改")
+        fields["version"] = serializers.CharField(required=False, allow_null=True,
+                                                  help_text="读取时的 version，防止覆盖别人的修改")
     name = f"{registration.model.__name__}{'Change' if partial else 'Write'}"
     return type(name, (serializers.Serializer,), {**fields, "closed": True})

@@ -194,7 +194,21 @@ class RegistryContract:
             assert any("\u4e00" <= ch <= "\u9fff" for ch in response.json()["errors"][0]["message"]), label
         for payload in ([1, 2], "text", None):
             assert client.post(f"/api/{self.name}/", payload, format="json").status_code == 400
+        for shape in ([self.valid(users, 6)[self.text_field]], {"a": 1}):  # a list or object where text goes
+            response = client.post(f"/api/{self.name}/", {**self.valid(users, 6), self.text_field: shape},
+                                   format="json")
+            assert response.status_code == 400, shape
+            assert response.json()["errors"][0]["field"] == self.text_field
         assert self.count() == before
+
+    def test_list_pages_are_whole_numbers_from_one(self, users, record):
+        client = _api(users[self.manager])
+        assert client.get(f"/api/{self.name}/", {"page": 1}).status_code == 200
+        for page in ("0", "-1", "1.5", "abc", "１"):
+            response = client.get(f"/api/{self.name}/", {"page": page})
+            assert response.status_code == 400, page
+            assert response.json()["errors"][0]["field"] == "page"
+        assert client.get(f"/api/{self.name}/", {"page": 99999}).status_code == 404
 
     def test_export_holds_exactly_the_filtered_rows(self, users, record):
         client = _page(users[self.manager])

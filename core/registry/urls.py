@@ -1,6 +1,7 @@
 """Routes of every registration: pages under ``/<name>/`` (namespace ``registry``) and API under ``/api/<name>/``."""
 
 from django.urls import path
+from rest_framework.parsers import MultiPartParser
 
 from core import registry
 from core.registry import api, views
@@ -28,7 +29,8 @@ def api_patterns() -> list:
         n, viewset = reg.name, api.viewset_for(reg)
         patterns += [
             path(f"{n}/", viewset.as_view({"get": "list", "post": "create"}), name=f"api-{n}"),
-            path(f"{n}/import", viewset.as_view({"post": "import_file"}), name=f"api-{n}-import"),
+            path(f"{n}/import", viewset.as_view({"post": "import_file"}, parser_classes=[MultiPartParser]),
+                 name=f"api-{n}-import"),
             path(f"{n}/template.xlsx", viewset.as_view({"get": "template"}), name=f"api-{n}-template"),
             path(f"{n}/<int:pk>/", viewset.as_view({"get": "retrieve", "patch": "partial_update",
                                                    "delete": "destroy"}), name=f"api-{n}-detail"),

@@ -112,6 +112,8 @@ def test_the_old_endpoints_and_the_generic_one_share_the_log(users, demo):
 def test_schema_declares_the_responses(users):
     schema = as_user(users["ph_admin"]).get("/api/schema/", {"format": "json"}).json()
     operations = schema["paths"]["/api/values/{id}/transitions/"]
-    assert set(operations["post"]["responses"]) == {"200", "400", "403", "404", "409"}
-    assert set(operations["get"]["responses"]) == {"200", "404"}
+    errors = {"400", "401", "403", "404", "406", "409", "429"}
+    assert set(operations["post"]["responses"]) == {"200", "413", "415"} | errors
+    assert set(operations["get"]["responses"]) == {"200"} | errors
+    assert operations["post"]["description"].startswith("执行一步流程")
     assert "WorkflowActionIn" in operations["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
