@@ -52,16 +52,16 @@ def _task(request, code: str) -> KeyTask:
 def task_detail(request, code):
     task = _task(request, code)
     view = task_views(KeyTask.objects.filter(pk=task.pk))[0]
-    role = workflow.actor_role(request.user, task)
+    actor = workflow.actor_role(request.user, task)  # the side the user is on for this task, not their role
     allowed = workflow.allowed_actions(request.user, task)
     reports = task.reports.select_related("reporter", "unit").prefetch_related("notes__unit", "attachments")
     return render(request, "tasks/task_detail.html", {
-        "title": task.title, "task": task, "alert": view.alert, "role": role,
+        "title": task.title, "task": task, "alert": view.alert, "role": actor,
         "quantity_percent": rules.quantity_progress(task.quantity_done, task.quantity),
         "actions": [(a, rules.ACTION_LABELS[a]) for a in allowed if a != rules.Action.REPORT],
         "can_report": rules.Action.REPORT in allowed,
-        "can_remind": rules.offers_remind(role, task.status),
-        "is_assist": role == rules.Actor.ASSIST,
+        "can_remind": rules.offers_remind(actor, task.status),
+        "is_assist": actor == rules.Actor.ASSIST,
         "reports": reports, "transitions": task.transitions.select_related("actor", "actor_unit"),
         "attachments": task.attachments.filter(report__isnull=True),
         "this_month": timezone.localdate().strftime("%Y-%m"),
