@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import roles
 from core.audit import record_change
 from core.errors import BusinessError, FieldProblem, NotAllowed
 from core.models import ChangeRecord, User
@@ -21,9 +22,9 @@ from core.roles import Role
 
 def grantable_roles(actor) -> list[Role]:
     """A system admin grants every role; a bureau admin every role but system admin."""
-    if actor.is_sysadmin:
+    if roles.is_sysadmin(actor):
         return list(Role)
-    if actor.role == Role.BUREAU_ADMIN:
+    if roles.is_bureau_admin(actor):
         return [r for r in Role if r != Role.SYSADMIN]
     return []
 
@@ -57,8 +58,7 @@ class UserForm(RegistryForm):
                     password_validation.validate_password(password, probe)
                 except forms.ValidationError as exc:
                     self.add_error("password", exc)
-        if data.get("role") in (Role.UNIT_REPORTER, Role.TOWN_REPORTER, Role.ENTERPRISE, Role.INSTITUTION) \
-                and not data.get("org_unit"):
+        if data.get("role") in roles.UNIT_BOUND and not data.get("org_unit"):
             self.add_error("org_unit", _("该角色必须指定所属单位"))
         if not data.get("org_unit") and not data.get("region") and data.get("role") != Role.SYSADMIN:
             self.add_error("region", _("请指定所属单位或管辖区划"))
@@ -72,6 +72,7 @@ def save_user(actor, form: UserForm, instance: User | None) -> User:
         raise NotAllowed(_("不能授予高于自己的角色"))
     if instance is not None and instance.pk == actor.pk and not user.is_active:
         raise BusinessError(_("不能停用自己的账户"))
+    # The chosen role decides the Django flags (not the current ones): demoting a system admin drops them.
     user.is_superuser = user.is_staff = user.role == Role.SYSADMIN
     if instance is None:
         user.set_password(form.cleaned_data["password"])

@@ -5,17 +5,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import Role
+from core import roles
 from core.scoping import RestrictedQuerySet
-
-PUBLIC_READERS = (Role.BUREAU_ADMIN, Role.LEADER)
 
 
 class RegionScoped(RestrictedQuerySet):
     """Bureau admins change, leaders read, the records of their region."""
 
     def scope(self, user, action):
-        if user.role not in PUBLIC_READERS or (action != "view" and user.role != Role.BUREAU_ADMIN):
+        if not roles.region_access(user, action):
             return self.none()
         return self.filter(region__code__startswith=user.scope_prefix)
 

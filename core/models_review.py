@@ -5,14 +5,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core import roles
 from core.models_notice import RegionScoped
-from core.roles import Role
 from core.scoping import RestrictedQuerySet
 
 
 class ExpertQuerySet(RegionScoped):
     def scope(self, user, action):
-        if user.role == Role.REVIEWER:
+        if roles.is_expert(user):
             return self.filter(user=user) if action == "view" else self.none()
         return super().scope(user, action)
 
@@ -108,7 +108,7 @@ class ReviewSubject(models.Model):
 
 class AssignmentQuerySet(RestrictedQuerySet):
     def scope(self, user, action):
-        if user.role == Role.REVIEWER:
+        if roles.is_expert(user):
             return self.filter(expert__user=user)  # an expert sees and scores only what is assigned to them
         return self.filter(subject__round__in=ReviewRound.objects.restrict(user, action))
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from core.roles import has_role, is_sysadmin, role_of
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -31,7 +33,7 @@ def register(label, url_name: str, roles=None, order: int = 100, group: str = ""
 
 def items_for(user, path: str) -> list[dict]:
     """The menu of this user: entries and groups ({"label", "children"}), the current one marked active."""
-    visible = [i for i in _ITEMS if i.roles is None or user.is_sysadmin or user.role in i.roles]
+    visible = [i for i in _ITEMS if i.roles is None or is_sysadmin(user) or has_role(user, i.roles)]
     links = [{"label": i.label, "url": reverse(i.url_name), "active": False, "group": i.group} for i in visible]
     # Only the entry whose address matches the longest part of the path is marked as the current one.
     matches = [i for i in links if i["url"] != "/" and path.startswith(i["url"])]
@@ -64,5 +66,4 @@ def register_home(role, url_name: str) -> None:
 
 
 def home_url_name(user) -> str | None:
-    role = "sysadmin" if user.is_sysadmin else user.role
-    return _HOMES.get(role)
+    return _HOMES.get(role_of(user) or "")

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.models import Notification, NotificationPreference, OrgUnit, User, WebhookEndpoint
+from core.roles import Role
 
 log = logging.getLogger(__name__)
 WEBHOOK_TIMEOUT = 5
@@ -99,8 +100,8 @@ def mark_read(user, ids: Iterable[int] | None = None) -> int:
 
 def bureau_admins(region) -> list[User]:
     """The active bureau admins whose scope is exactly this region (they review what its units file)."""
-    return [u for u in User.objects.filter(role="bureau_admin", is_active=True).select_related("org_unit__region",
-                                                                                              "region")
+    admins = User.objects.filter(role=Role.BUREAU_ADMIN, is_active=True).select_related("org_unit__region", "region")
+    return [u for u in admins
             if u.scope_region is not None and u.scope_region.pk == region.pk]
 
 

@@ -14,6 +14,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import roles
 from core.audit import record_change, snapshot
 from core.errors import BusinessError, Conflict, FieldProblem, NotAllowed
 from core.models import ChangeRecord
@@ -48,7 +49,7 @@ def open_notice(*, actor, title: str, programme: str, region, columns: list[tupl
                 items: list[tuple[models.Model, dict]], starts_on: datetime.date | None = None,
                 working_days: int = 5, body: str = "", contact: str = "") -> PublicNotice:
     """Publish ``items`` (record, fields to publish) for ``working_days`` working days from ``starts_on``."""
-    if not actor.is_bureau_admin or not region.code.startswith(actor.scope_prefix) and not actor.is_sysadmin:
+    if not roles.manages_region(actor, region.code):
         raise NotAllowed(_("只有本地区科技局管理员可以发布公示"))
     if not items:
         raise BusinessError(_("公示名单不能为空"))

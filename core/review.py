@@ -15,7 +15,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import scoring
+from core import roles, scoring
 from core.audit import record_change, snapshot
 from core.errors import BusinessError, Conflict, FieldProblem, NotAllowed
 from core.models import ChangeRecord
@@ -111,7 +111,7 @@ def submit_scores(*, user, assignment_id: int, scores: dict, comments: dict | No
     with transaction.atomic():
         assignment = (ReviewAssignment.objects.restrict(user, "change").select_for_update()
                       .filter(pk=assignment_id).first())
-        if assignment is None or user.role != "reviewer":
+        if assignment is None or not roles.is_expert(user):
             raise NotAllowed(_("这不是分配给您的评审任务"))
         round_ = assignment.subject.round
         if assignment.status == ReviewAssignment.Status.SUBMITTED:

@@ -16,12 +16,14 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import roles
 from core.api import invalid, number
 from core.api_schema import IMPORT_BODY, OBJECT_LIST, date_parameter
 from core.errors import BusinessError, ImportRejected, NotAllowed, RowProblem
 from core.responses import CONTENT_TYPES, download
 from core.spreadsheets import safe_row
 from enterprises.models import Enterprise, Pool, PoolMember, Screening
+from enterprises.queries import may_see_screening
 from enterprises.services import imports, rulesets
 from enterprises.services.rulesets import active
 from enterprises.services.screening import assess, criterion_names, start_screening, unpack
@@ -122,8 +124,7 @@ class ScreeningIn(serializers.Serializer):
 
 def visible_screening(request, pk: int) -> Screening:
     screening = get_object_or_404(Screening.objects.select_related("ruleset", "region", "job"), pk=pk)
-    if not (request.user.is_sysadmin or (request.user.role in ("bureau_admin", "leader")
-                                         and screening.region.code.startswith(request.user.scope_prefix))):
+    if not may_see_screening(request.user, screening):
         raise PermissionDenied(_("无权查看该评测"))
     return screening
 
@@ -188,7 +189,7 @@ class ScreeningResults(APIView):
 
 
 def _pools_scope(request):
-    if not (request.user.is_sysadmin or request.user.role in ("bureau_admin", "leader")):
+    if not roles.reads_region(request.user):
         raise NotAllowed(_("无权查看培育库"))
     return Enterprise.objects.restrict(request.user)
 

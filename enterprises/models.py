@@ -4,8 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core import roles
 from core.models import Job, OrgUnit, Region
-from core.roles import Role
 from core.scoping import RestrictedQuerySet
 
 # Qualification types and how long a certificate runs when the file gives no expiry (None: no expiry).
@@ -40,10 +40,10 @@ def default_expiry(kind: str, issued: datetime.date) -> datetime.date | None:
 
 class EnterpriseQuerySet(RestrictedQuerySet):
     def scope(self, user, action):
-        if user.role == Role.ENTERPRISE:
+        if roles.is_enterprise(user):
             return self.filter(org_unit_id=user.org_unit_id) if user.org_unit_id else self.none()
-        if user.role in (Role.BUREAU_ADMIN, Role.LEADER):
-            if action != "view" and user.role != Role.BUREAU_ADMIN:
+        if roles.reads_region(user):
+            if not roles.region_access(user, action):
                 return self.none()
             return self.filter(region__code__startswith=user.scope_prefix)
         return self.none()

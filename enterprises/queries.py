@@ -4,9 +4,10 @@ import datetime
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
-from enterprises.models import LADDER, Enterprise, Pool, PoolMember, Qualification
+from core import roles
+from enterprises.models import LADDER, Enterprise, Pool, PoolMember, Qualification, Screening
 
 
 def valid_filter(on: datetime.date) -> Q:
@@ -70,3 +71,20 @@ def qualification_timeline(enterprise: Enterprise) -> list[dict]:
     for q in enterprise.qualifications.order_by("issued"):
         by_type[q.type].append(q)
     return [{"type": kind, "items": items} for kind, items in by_type.items()]
+
+
+def may_see_screening(user, screening: Screening) -> bool:
+    """A screening lists every firm of its region with its gaps: the region's bureau and leaders only."""
+    if not roles.reads_region(user):
+        return False
+    return roles.is_sysadmin(user) or screening.region.code.startswith(user.scope_prefix)
+
+
+def visible_screenings(user) -> QuerySet[Screening]:
+    """The screenings ``user`` may open (the same rule as ``may_see_screening``), newest first."""
+    if not roles.reads_region(user):
+        return Screening.objects.none()
+    found = Screening.objects.all()
+    if not roles.is_sysadmin(user):
+        found = found.filter(region__code__startswith=user.scope_prefix)
+    return found.select_related("ruleset__region", "region", "job", "created_by")

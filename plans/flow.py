@@ -7,9 +7,9 @@ Reporting a figure (填报) is not a step here: it writes the value itself and c
 
 from django.utils.translation import gettext as _
 
+from core import roles
 from core.errors import FieldProblem
 from core.periods import Period
-from core.roles import Role
 from core.workflow import Step, Transition, Workflow
 from plans.models import IndicatorValue, PeriodLock, ValueStatus
 from plans.rules import lock_covers, report_refusal
@@ -57,8 +57,7 @@ def _submit_denied(user, row: IndicatorValue) -> str:
 
 def is_reviewer(user, row: IndicatorValue) -> bool:
     """The bureau admin of the plan's region (or the system admin) reviews its figures."""
-    return user.is_bureau_admin and row.indicator.plan.region.code.startswith(
-        "" if user.is_sysadmin else user.scope_prefix)
+    return roles.manages_region(user, row.indicator.plan.region.code)
 
 
 def _approved(step: Step) -> None:
@@ -113,7 +112,7 @@ VALUE_FLOW = Workflow(
 
 
 def is_plan_admin(user, plan) -> bool:
-    return user.is_sysadmin or (user.role == Role.BUREAU_ADMIN and plan.region.code.startswith(user.scope_prefix))
+    return roles.manages_region(user, plan.region.code)
 
 
 def _no_pending(step: Step) -> FieldProblem | None:

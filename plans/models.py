@@ -5,21 +5,19 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core import roles
 from core.models import OrgUnit, Region
-from core.roles import Role
 from core.scoping import RestrictedQuerySet, region_prefix
-
-# Enterprises, institutions and reviewers work on their own records, not on the bureau's plans.
-PLAN_ROLES = (Role.BUREAU_ADMIN, Role.LEADER, Role.UNIT_REPORTER, Role.TOWN_REPORTER)
 
 
 class PlanQuerySet(RestrictedQuerySet):
     def scope(self, user, action):
         region = user.scope_region
-        if region is None or user.role not in PLAN_ROLES:
+        # Enterprises, institutions and reviewers work on their own records, not on the bureau's plans.
+        if region is None or not (roles.reads_region(user) or roles.is_reporter(user)):
             return self.none()
         if action != "view":
-            if user.role != Role.BUREAU_ADMIN:
+            if not roles.is_bureau_admin(user):
                 return self.none()
             return self.filter(region__code__startswith=region.prefix)
         # A town sees the plan of the county it belongs to; a county sees the plans inside it.
@@ -231,13 +229,13 @@ class ValueStatus(models.TextChoices):
 
 class IndicatorValueQuerySet(RestrictedQuerySet):
     def scope(self, user, action):
-        if user.role in (Role.BUREAU_ADMIN, Role.LEADER):
-            if action != "view" and user.role != Role.BUREAU_ADMIN:
+        if roles.reads_region(user):
+            if not roles.region_access(user, action):
                 return self.none()
             return self.filter(indicator__plan__region__code__startswith=user.scope_prefix)
-        if user.role == Role.TOWN_REPORTER:
+        if roles.is_town_reporter(user):
             return self.filter(place_id=user.org_unit_id)
-        if user.role == Role.UNIT_REPORTER:
+        if roles.is_unit_reporter(user):
             return self.filter(indicator__unit_links__org_unit_id=user.org_unit_id).distinct()
         return self.none()
 

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import roles
 from core.models import OrgUnit
 from core.periods import Period
 from plans import progress as calc
@@ -341,8 +342,19 @@ def indicator_warnings(plan: Plan, indicators: list[Indicator] | None = None,
     return result
 
 
-def overdue_places(plan: Plan, indicator: Indicator, today: datetime.date | None = None) -> tuple[Period | None, list[OrgUnit]]:
-    """Places with a target for the indicator that have not reported its latest due period."""
+def own_town(user) -> OrgUnit | None:
+    """The town a town reporter reports for: its pages open on it and it is shown only its own standing."""
+    if roles.is_town_reporter(user) and user.org_unit_id:
+        return user.org_unit
+    return None
+
+
+def overdue_places(plan: Plan, indicator: Indicator, today: datetime.date | None = None,
+                   user=None) -> tuple[Period | None, list[OrgUnit]]:
+    """Places with a target for the indicator that have not reported its latest due period.
+
+    With ``user`` a town reporter sees only whether its own town is late, not the other towns' standing.
+    """
     due = due_periods(indicator, plan, today or timezone.localdate())
     if not due:
         return None, []
@@ -352,23 +364,24 @@ def overdue_places(plan: Plan, indicator: Indicator, today: datetime.date | None
                    .values_list("org_unit_id", flat=True))
     done = set(IndicatorValue.objects.filter(indicator=indicator, period_end=period.end_key)
                .values_list("place_id", flat=True))
-    return period, list(OrgUnit.objects.filter(pk__in=expected - done).order_by("code"))
+    late = list(OrgUnit.objects.filter(pk__in=expected - done).order_by("code"))
+    if user is not None and roles.is_town_reporter(user):
+        late = [u for u in late if u.pk == user.org_unit_id]
+    return period, late
 
 
 def reportable(plan: Plan, user) -> list[tuple[Indicator, OrgUnit]]:
     """The (indicator, place) pairs a user reports for a plan, in the plan's order."""
-    from core.roles import Role
-
     indicators = list(plan_indicators(plan))
-    if user.role == Role.TOWN_REPORTER and user.org_unit_id:
+    if roles.is_town_reporter(user) and user.org_unit_id:
         decomposed = set(Target.objects.filter(indicator__plan=plan, org_unit_id=user.org_unit_id)
                          .values_list("indicator_id", flat=True))
         return [(ind, user.org_unit) for ind in indicators if ind.pk in decomposed]
     area = plan_place(plan)
-    if user.role == Role.UNIT_REPORTER and user.org_unit_id:
+    if roles.is_unit_reporter(user) and user.org_unit_id:
         return [(ind, area) for ind in indicators
                 if any(link.org_unit_id == user.org_unit_id for link in ind.unit_links.all())]
-    if user.is_sysadmin or (user.role == Role.BUREAU_ADMIN and plan.region.code.startswith(user.scope_prefix)):
+    if roles.manages_region(user, plan.region.code):
         return [(ind, area) for ind in indicators]
     return []
 

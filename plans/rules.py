@@ -4,9 +4,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from core import roles
 from core.models import OrgUnit
 from core.periods import Period
-from core.roles import Role
 from core.scoping import region_prefix
 
 COUNT_UNITS = {"家", "件", "项", "个", "人", "人年", "名", "次", "人次", "台", "套"}
@@ -54,13 +54,11 @@ def report_refusal(user, indicator, place: OrgUnit, *, town_targets: set[int] | 
     plan = indicator.plan
     if not place_in_plan(place, plan.region.code):
         return _("“%(place)s”不在规划“%(plan)s”的范围内") % {"place": place.name, "plan": plan.name}
-    if user.is_sysadmin:
-        return None
-    if user.role == Role.BUREAU_ADMIN:
-        if plan.region.code.startswith(user.scope_prefix):
+    if roles.is_bureau_admin(user):
+        if roles.manages_region(user, plan.region.code):
             return None
         return _("不能填报本地区以外的规划")
-    if user.role == Role.UNIT_REPORTER:
+    if roles.is_unit_reporter(user):
         if responsible is not None:
             allowed = indicator.pk in responsible
         else:
@@ -77,7 +75,7 @@ def report_refusal(user, indicator, place: OrgUnit, *, town_targets: set[int] | 
                 return _("指标“%(name)s”未分解到“%(place)s”，不能填报该地区的数据") % {
                     "name": indicator.name, "place": place.name}
         return None
-    if user.role == Role.TOWN_REPORTER:
+    if roles.is_town_reporter(user):
         if place.pk != user.org_unit_id:
             return _("只能填报本镇街道的数据")
         if town_targets is not None:
@@ -99,10 +97,10 @@ def can_view_place(user, plan, place: OrgUnit) -> bool:
     """Region readers see every place of their region; a town sees itself and its county; a unit its county."""
     if not place_in_plan(place, plan.region.code):
         return False
-    if user.is_sysadmin:
+    if roles.is_sysadmin(user):
         return True
-    if user.role in (Role.BUREAU_ADMIN, Role.LEADER):
+    if roles.reads_region(user):
         return place.region.code.startswith(user.scope_prefix) or plan.region.code.startswith(user.scope_prefix)
     if place.code == plan.region.code:
-        return user.role in (Role.TOWN_REPORTER, Role.UNIT_REPORTER)
-    return user.role == Role.TOWN_REPORTER and place.pk == user.org_unit_id
+        return roles.is_reporter(user)
+    return roles.is_town_reporter(user) and place.pk == user.org_unit_id

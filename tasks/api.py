@@ -19,7 +19,7 @@ from core.responses import CONTENT_TYPES, download
 from plans.queries import visible_plan
 from tasks import documents, rules
 from tasks.models import KeyTask
-from tasks.queries import can_read_reports, overdue, task_views
+from tasks.queries import can_read_reports, may_follow_job, overdue, task_views
 from tasks.reporting import issue_report, report_data
 from tasks.services import workflow
 
@@ -192,9 +192,7 @@ class JobDetail(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
         job = Job.objects.filter(pk=pk).first()
-        if job is None or not (request.user.is_sysadmin or job.created_by_id == request.user.pk
-                               or (can_read_reports(request.user) and job.region_id
-                                   and job.region.code.startswith(request.user.scope_prefix))):
+        if job is None or not may_follow_job(request.user, job):
             return Response({"errors": [{"field": None, "message": _("未找到该任务")}]}, status=404)
         return Response({"id": job.pk, "kind": job.kind, "title": job.title, "status": job.status,
                          "progress": job.progress, "total": job.total, "percent": job.percent,

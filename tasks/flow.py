@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from core import roles
 from core.errors import FieldProblem
 from core.models import OrgKind
-from core.roles import Role
 from core.workflow import Step, Transition, Workflow
 from tasks import rules
 from tasks.models import KeyTask, TaskTransition, unit_family
@@ -24,8 +24,7 @@ def actor_role(user, task: KeyTask) -> str:
     units = unit_family(user)
     if task.lead_unit_id in units:
         return rules.Actor.LEAD
-    if user.is_sysadmin or (user.role == Role.BUREAU_ADMIN
-                            and task.plan.region.code.startswith(user.scope_prefix)):
+    if roles.manages_region(user, task.plan.region.code):
         return rules.Actor.ADMIN
     if any(a.org_unit_id in units for a in task.assists.all()):
         return rules.Actor.ASSIST
@@ -50,9 +49,9 @@ def _in_charge(user, task: KeyTask) -> bool:
     who sits in the bureau, not in a division) or another division's admin reviews it; only a division that
     leads a task itself cannot review it.
     """
-    if user.is_sysadmin:
+    if roles.is_sysadmin(user):
         return True
-    if user.role != Role.BUREAU_ADMIN or not task.plan.region.code.startswith(user.scope_prefix):
+    if not roles.manages_region(user, task.plan.region.code):
         return False
     if actor_role(user, task) != rules.Actor.LEAD:
         return True

@@ -5,8 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core import roles
 from core.models import Job, OrgUnit
-from core.roles import Role
 from core.scoping import RestrictedQuerySet
 from plans.models import Action, Plan
 
@@ -28,11 +28,11 @@ def unit_family(user) -> list[int]:
 
 class KeyTaskQuerySet(RestrictedQuerySet):
     def scope(self, user, action):
-        if user.role in (Role.BUREAU_ADMIN, Role.LEADER):
-            if action != "view" and user.role != Role.BUREAU_ADMIN:
+        if roles.reads_region(user):
+            if not roles.region_access(user, action):
                 return self.none()
             return self.filter(plan__region__code__startswith=user.scope_prefix)
-        if user.role == Role.UNIT_REPORTER:
+        if roles.is_unit_reporter(user):
             units = unit_family(user)
             return self.filter(Q(lead_unit_id__in=units) | Q(assists__org_unit_id__in=units)).distinct()
         return self.none()

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from core import roles
+from core.models import Job
 from plans.models import Plan
 from tasks import rules
 from tasks.models import KeyTask, ProgressReport, Reminder, ReportSettings, TaskAssist, unit_family
@@ -14,9 +16,14 @@ from tasks.models import KeyTask, ProgressReport, Reminder, ReportSettings, Task
 
 def can_read_reports(user) -> bool:
     """Reports and the board carry every town's and unit's standing: the bureau and leaders only."""
-    from core.roles import Role
+    return roles.reads_region(user)
 
-    return user.is_sysadmin or user.role in (Role.BUREAU_ADMIN, Role.LEADER)
+
+def may_follow_job(user, job: Job) -> bool:
+    """Who started a background job follows it; the system admin, and the readers of reports in its region."""
+    if roles.is_sysadmin(user) or job.created_by_id == user.pk:
+        return True
+    return can_read_reports(user) and bool(job.region_id) and job.region.code.startswith(user.scope_prefix)
 
 
 def plan_settings(plan: Plan) -> ReportSettings:

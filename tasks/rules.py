@@ -147,6 +147,12 @@ def allowed_actions(status: str, actor: str) -> list[str]:
     return [action for action in ACTION_LABELS if refusal(status, action, actor) is None]
 
 
+def offers_remind(actor: str, status: str) -> bool:
+    """The task page offers 催办 to the supervising bureau while the task is still open."""
+    _check(status=status, actor=actor)
+    return actor == Actor.ADMIN and status != Status.CLOSED
+
+
 def requires_opinion(action: str) -> bool:
     """Whether the action needs a written opinion (a return must say what is missing)."""
     _check(action=action)

@@ -1,6 +1,7 @@
 """The layering of docs/architecture.md, checked on the source: core imports no app."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,23 @@ def test_plans_does_not_import_tasks():
         if "tests" in path.parts:
             continue
         assert not {n for n in imported_modules(path) if n.split(".")[0] == "tasks"}, path
+
+
+# `<x>.role` compared with a role value, a tuple or set of them, or a string literal.
+ROLE_COMPARISON = re.compile(r"\.role\s*(==|!=|not in|in)\s*(Role\.|\(|\{|\[|\"|')")
+# Setting the Django flags from the role being saved: the chosen field decides, not a predicate on the
+# account as it was (which would keep a demoted system admin's superuser flag).
+ROLE_COMPARISON_ALLOWED = {("core/accounts.py", "user.is_superuser = user.is_staff = user.role == Role.SYSADMIN")}
+
+
+def test_roles_are_asked_through_core_roles():
+    """Role rules are the named predicates of core.roles, not comparisons spread over the apps."""
+    found = set()
+    for app in sorted(APPS | {"core"}):
+        for path in (ROOT / app).rglob("*.py"):
+            if "tests" in path.parts or "migrations" in path.parts or path == ROOT / "core" / "roles.py":
+                continue
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if ROLE_COMPARISON.search(line):
+                    found.add((str(path.relative_to(ROOT)), line.strip()))
+    assert found == ROLE_COMPARISON_ALLOWED

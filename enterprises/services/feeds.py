@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from core.errors import BusinessError
+from core import roles
+from core.errors import BusinessError, NotAllowed
 from core.models import OrgUnit
 from core.periods import Period
 from enterprises.queries import held_at, new_recognitions
@@ -53,3 +54,17 @@ def sync_indicators(*, admin, plan: Plan, year: int, today: datetime.date) -> li
                 continue
             out.append({"indicator": indicator.code, "basis": basis, "count": count, "written": True, "reason": ""})
     return out
+
+
+# The registry holds no certificates before the national scheme began; a later year has nothing to count.
+FIRST_FEED_YEAR = 1990
+
+
+def sync_all(*, admin, year: int, today: datetime.date) -> int:
+    """Feed ``year`` into every plan the admin changes; the number of indicator figures written."""
+    if not roles.is_bureau_admin(admin):
+        raise NotAllowed(_("只有科技局管理员可以同步指标"))
+    if not FIRST_FEED_YEAR <= year <= today.year:
+        raise BusinessError(_("年度应为1990至%(y)s之间的四位数字") % {"y": today.year}, field="year")
+    return sum(1 for plan in Plan.objects.restrict(admin, "change")
+               for row in sync_indicators(admin=admin, plan=plan, year=year, today=today) if row["written"])

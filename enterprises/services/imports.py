@@ -11,12 +11,12 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import roles
 from core.audit import record_changes, snapshot
 from core.cells import CellError, convert_amount, parse_amount, parse_date, parse_text
 from core.errors import BusinessError, NotAllowed
 from core.imports import Column, ImportSpec, RowErrors
 from core.models import ChangeRecord, Region
-from core.roles import Role
 from enterprises import uscc
 from enterprises.models import QUALIFICATION_YEARS, Enterprise, EnterpriseYear, Qualification, default_expiry
 
@@ -65,7 +65,7 @@ def _regions(user) -> dict[str, Region]:
 
 
 def _check_importer(user) -> None:
-    if not (user.is_sysadmin or user.role == Role.BUREAU_ADMIN):
+    if not roles.is_bureau_admin(user):
         raise NotAllowed(_("只有科技局管理员可以导入企业数据"))
 
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from core import roles
 from core.audit import record_change
 from core.errors import BusinessError, NotAllowed
 from core.models import ChangeRecord, Region
@@ -83,6 +84,28 @@ def visible(user) -> QuerySet:
     if not user.is_bureau_admin or user.scope_region is None:
         return RuleSet.objects.none()
     return RuleSet.objects.filter(Q(region__isnull=True) | Q(region=user.scope_region)).select_related("region")
+
+
+def for_screening(user) -> list[RuleSet]:
+    """The rule sets a user screens with: its region's (the shared ones for the system admin)."""
+    return active_for(None if roles.is_sysadmin(user) else user.scope_region)
+
+
+def edit_targets(user, shown: list[RuleSet]) -> set[int]:
+    """Ids of the listed versions whose edit link opens what ``user`` edits (see ``editable``).
+
+    The system admin edits the shared versions; a county bureau admin its own copies, and the shared version
+    of a code only while it has no copy of it yet (saving it then makes the copy).
+    """
+    if roles.is_sysadmin(user):
+        return {row.pk for row in shown if row.is_active and row.region_id is None}
+    copied = {row.code for row in shown if row.region_id}
+    return {row.pk for row in shown if row.is_active and (row.region_id is not None or row.code not in copied)}
+
+
+def saves_a_copy(user, current: RuleSet | None) -> bool:
+    """Whether saving ``current`` makes the user's region its own copy instead of a new shared version."""
+    return current is not None and current.region_id is None and not roles.is_sysadmin(user)
 
 
 def editable(user, code: str) -> RuleSet | None:

@@ -198,3 +198,21 @@ def test_a_locked_year_is_reported_not_written(client, pinghu, users, rulesets):
     assert response.status_code == 302
     assert [str(m) for m in get_messages(response.wsgi_request)] == ["已同步0项指标数据"]
     assert value(pinghu, "PH07", "2024", "new") is None
+
+
+def test_sync_all_feeds_every_plan_the_admin_changes(pinghu, users, rulesets):
+    from core.errors import BusinessError, NotAllowed
+    from enterprises.services.feeds import sync_all
+
+    make_firm(quals=[(HITECH, D(2024, 11, 20))])
+    with pytest.raises(NotAllowed):
+        sync_all(admin=users["ph_leader"], year=2024, today=D(2025, 3, 1))
+    for year in (1989, 2026):
+        with pytest.raises(BusinessError, match="年度应为1990至2025"):
+            sync_all(admin=users["ph_admin"], year=year, today=D(2025, 3, 1))
+    assert value(pinghu, "PH07", "2024", "new") is None
+    written = sync_all(admin=users["ph_admin"], year=2024, today=D(2025, 3, 1))
+    assert written >= 1
+    assert value(pinghu, "PH07", "2024", "new").approved_value == Decimal(1)
+    # Nothing changed since: the second run writes nothing.
+    assert sync_all(admin=users["ph_admin"], year=2024, today=D(2025, 3, 1)) == 0

@@ -15,15 +15,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2.paginators import LazyPaginator
 
+from core import roles
 from core.errors import BusinessError, NotAllowed
 from core.generic import BulkImportView, ObjectListView
 from core.responses import download
-from core.roles import Role
 from enterprises import engine
 from enterprises.api import results_workbook, visible_screening
 from enterprises.filters import EnterpriseFilter
-from enterprises.models import Enterprise, Pool, PoolMember, Screening
-from enterprises.queries import expiring, ladder, moved_up, pool_counts, qualification_timeline
+from enterprises.models import Enterprise, Pool, PoolMember
+from enterprises.queries import (
+    expiring,
+    ladder,
+    moved_up,
+    pool_counts,
+    qualification_timeline,
+    visible_screenings,
+)
 from enterprises.services import imports, pools, rulesets
 from enterprises.services.screening import assess, criterion_names, start_screening, unpack
 from enterprises.tables import EnterpriseTable
@@ -38,10 +45,6 @@ YEAR_LABELS = {"revenue": "营业收入(万元)", "total_cost": "成本费用总
 
 # What the registry can store (16 digits, 2 of them decimals); larger what-if figures are typing slips.
 WHAT_IF_LIMIT = Decimal(10) ** 14
-
-
-def _bureau(user) -> bool:
-    return user.is_sysadmin or user.role in (Role.BUREAU_ADMIN, Role.LEADER)
 
 
 class EnterpriseList(ObjectListView):
@@ -63,7 +66,7 @@ class EnterpriseList(ObjectListView):
 
 @login_required
 def mine(request):
-    if request.user.role != Role.ENTERPRISE:
+    if not roles.is_enterprise(request.user):
         raise Http404(_("只有企业用户有“我的企业”"))
     firm = Enterprise.objects.restrict(request.user).first()
     if firm is None:
@@ -139,7 +142,7 @@ def portrait(request, uscc):
 
 @login_required
 def ladder_view(request):
-    if not _bureau(request.user):
+    if not roles.reads_region(request.user):
         raise PermissionDenied(_("无权查看"))
     today = timezone.localdate()
     firms = Enterprise.objects.restrict(request.user)
@@ -152,7 +155,7 @@ def ladder_view(request):
 
 @login_required
 def pool_list(request):
-    if not _bureau(request.user):
+    if not roles.reads_region(request.user):
         raise PermissionDenied(_("无权查看"))
     firms = Enterprise.objects.restrict(request.user)
     return render(request, "enterprises/pools.html", {"title": _("培育库"), "pools": pool_counts(firms)})
@@ -160,7 +163,7 @@ def pool_list(request):
 
 @login_required
 def pool_detail(request, code):
-    if not _bureau(request.user):
+    if not roles.reads_region(request.user):
         raise PermissionDenied(_("无权查看"))
     pool = get_object_or_404(Pool, code=code)
     firms = Enterprise.objects.restrict(request.user)
@@ -194,13 +197,8 @@ def ruleset_list(request):
     if not request.user.is_bureau_admin:
         raise PermissionDenied(_("只有科技局管理员可以管理认定规则"))
     shown = list(rulesets.visible(request.user).order_by("code", "region__code", "-version")[:200])
-    # The edit link opens what this user edits: the shared version for the system admin, the own copy (or
-    # the shared version to copy) for a county bureau admin.
-    editable = {row.pk for row in shown if row.is_active and (
-        row.region_id is None if request.user.is_sysadmin
-        else row.region_id is not None or not any(o.code == row.code and o.region_id for o in shown))}
     return render(request, "enterprises/rulesets.html", {"title": _("认定规则"), "rulesets": shown,
-                                                         "editable": editable})
+                                                         "editable": rulesets.edit_targets(request.user, shown)})
 
 
 @login_required
@@ -213,7 +211,7 @@ def ruleset_edit(request, code):
         raise PermissionDenied(str(exc)) from exc
     if current is None and code != "new":
         raise Http404(_("没有该认定规则"))
-    copying = current is not None and current.region_id is None and not request.user.is_sysadmin
+    copying = rulesets.saves_a_copy(request.user, current)
     text = json.dumps(current.definition, ensure_ascii=False, indent=2) if current else "{}"
     error = None
     if request.method == "POST":
@@ -233,7 +231,7 @@ def ruleset_edit(request, code):
 
 @login_required
 def screening_list(request):
-    if not _bureau(request.user):
+    if not roles.reads_region(request.user):
         raise PermissionDenied(_("无权查看"))
     if request.method == "POST":
         try:
@@ -245,12 +243,9 @@ def screening_list(request):
         except BusinessError as exc:
             messages.error(request, str(exc))
         return redirect("enterprises:screening-list")
-    screenings = (Screening.objects.filter(region__code__startswith="" if request.user.is_sysadmin
-                                           else request.user.scope_prefix)
-                  .select_related("ruleset__region", "region", "job", "created_by")[:100])
     return render(request, "enterprises/screenings.html", {
-        "title": _("批量评测"), "screenings": screenings, "today": timezone.localdate(),
-        "rulesets": _rulesets(None if request.user.is_sysadmin else request.user.scope_region)})
+        "title": _("批量评测"), "screenings": visible_screenings(request.user)[:100], "today": timezone.localdate(),
+        "rulesets": rulesets.for_screening(request.user)})
 
 
 @login_required
@@ -304,24 +299,21 @@ class QualificationImportView(EnterpriseImportView):
 @login_required
 @require_POST
 def run_feeds(request):
-    """Write recognition counts into the plan indicators they feed."""
-    from enterprises.services.feeds import sync_indicators
-    from plans.models import Plan
+    """Write recognition counts into the plan indicators they feed (enterprises.services.feeds)."""
+    from enterprises.services.feeds import sync_all
 
-    if not request.user.is_bureau_admin:
-        raise PermissionDenied(_("只有科技局管理员可以同步指标"))
     today = timezone.localdate()
     try:
         year = int(request.POST.get("year") or today.year - 1)
     except ValueError:
-        year = None
-    if year is None or not 1990 <= year <= today.year:
-        messages.error(request, _("年度应为1990至%(y)s之间的四位数字") % {"y": today.year})
-        return redirect("enterprises:ladder")
-    written = 0
-    for plan in Plan.objects.restrict(request.user, "change"):
-        written += sum(1 for r in sync_indicators(admin=request.user, plan=plan, year=year,
-                                                  today=timezone.localdate()) if r["written"])
-    messages.success(request, _("已同步%(n)s项指标数据") % {"n": written})
+        year = 0  # not a year: refused by the service like any year out of range
+    try:
+        written = sync_all(admin=request.user, year=year, today=today)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except BusinessError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已同步%(n)s项指标数据") % {"n": written})
     return redirect("enterprises:ladder")
 

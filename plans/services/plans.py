@@ -6,10 +6,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core import roles
 from core.audit import record_change, snapshot
 from core.errors import BusinessError, FieldProblem, NotAllowed
 from core.models import ChangeRecord, OrgUnit, Region
-from core.roles import Role
 from plans.models import Plan
 from plans.services.plan_import import import_indicator_table
 
@@ -19,7 +19,7 @@ def create_plan(*, admin, code: str, name: str, region: Region, start_year: int,
                 issuer: str = "", issued_on: datetime.date | None = None,
                 green_threshold: Decimal = Decimal("1"), yellow_threshold: Decimal = Decimal("0.9"),
                 indicator_file: tuple[str, bytes] | None = None) -> Plan:
-    if not (admin.is_sysadmin or (admin.role == Role.BUREAU_ADMIN and region.code.startswith(admin.scope_prefix))):
+    if not roles.manages_region(admin, region.code):
         raise NotAllowed(_("只能为本地区创建规划"))
     problems = []
     if Plan.objects.filter(code=code).exists():

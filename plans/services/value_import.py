@@ -5,12 +5,12 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from core import roles
 from core.cells import CellError, convert_amount, parse_amount, parse_text
 from core.errors import BusinessError
 from core.imports import Column, ImportSpec, RowErrors
 from core.models import OrgUnit
 from core.periods import Period
-from core.roles import Role
 from plans.flow import locked_period
 from plans.models import Basis, Indicator, Plan, Target
 from plans.rules import report_refusal, value_problems
@@ -60,12 +60,12 @@ class _Lookup:
             self.places.setdefault(place.code, place)
             self.places.setdefault(place.name, place)
         self.town_targets = None
-        if user.role == Role.TOWN_REPORTER:
+        if roles.is_town_reporter(user):
             self.town_targets = set(Target.objects.filter(indicator__plan=plan, org_unit_id=user.org_unit_id)
                                     .values_list("indicator_id", flat=True))
         self.responsible = set()
         self.decomposed = None
-        if user.role == Role.UNIT_REPORTER:
+        if roles.is_unit_reporter(user):
             self.responsible = set(Indicator.objects.filter(plan=plan, unit_links__org_unit_id=user.org_unit_id)
                                    .values_list("pk", flat=True))
             self.decomposed = set(Target.objects.filter(indicator_id__in=self.responsible)

@@ -8,12 +8,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.audit import history_for, history_for_many
-from core.roles import Role
 from plans.models import Indicator, Target
 from plans.queries import (
     default_plan,
     indicator_warnings,
     overdue_places,
+    own_town,
     plan_indicators,
     plan_progress,
     ranking,
@@ -40,8 +40,9 @@ def go(request):
     if plan is None:
         return render(request, "plans/no_plan.html", {"title": _("驾驶舱")})
     url = reverse("plans:cockpit", args=[plan.code])
-    if request.user.role == Role.TOWN_REPORTER and request.user.org_unit_id:
-        url += f"?place={request.user.org_unit.code}"
+    town = own_town(request.user)
+    if town is not None:
+        url += f"?place={town.code}"
     return redirect(url)
 
 
@@ -79,9 +80,7 @@ def indicator_detail(request, code, indicator):
     report = plan_progress(plan, period, place, with_trend=True, indicators=[ind])
     row = report.rows[0]
     ranks = [r for r in ranking(plan, ind, period, by) if can_view_place(request.user, plan, r.org_unit)]
-    overdue_period, overdue = overdue_places(plan, ind)
-    if request.user.role == Role.TOWN_REPORTER:
-        overdue = [u for u in overdue if u.pk == request.user.org_unit_id]
+    overdue_period, overdue = overdue_places(plan, ind, user=request.user)
     chart = {
         "labels": [p for p, _v, _t in row.trend], "values": [_num(v) for _p, v, _t in row.trend],
         "targets": [_num(t) for _p, _v, t in row.trend],

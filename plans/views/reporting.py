@@ -3,13 +3,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.cells import CellError, convert_amount, parse_amount
 from core.errors import BusinessError
 from core.generic import BulkImportView
 from core.periods import Period, PeriodError
@@ -17,7 +15,7 @@ from core.responses import download
 from plans import exports
 from plans.models import IndicatorValue, PeriodLock, Plan
 from plans.queries import default_plan, entry_rows, review_queue
-from plans.services import value_import, values
+from plans.services import entry, value_import, values
 from plans.views.common import period_choices, place_choices, visible_plan
 
 
@@ -56,6 +54,19 @@ def _entry_period(request, plan: Plan) -> Period:
     return period
 
 
+def _row_inputs(post) -> dict[str, entry.RowInput]:
+    """The form's rows as posted: value-<key>, note-<key> and version-<key> fields."""
+    out = {}
+    for name in post:
+        if not name.startswith("value-"):
+            continue
+        key = name.removeprefix("value-")
+        version = post.get(f"version-{key}")
+        out[key] = entry.RowInput(value=post.get(name, ""), note=post.get(f"note-{key}", ""),
+                                  version=int(version) if version and version.isdigit() else None)
+    return out
+
+
 @login_required
 def report(request, code):
     plan = visible_plan(request, code)
@@ -65,45 +76,24 @@ def report(request, code):
     places = place_choices(request, plan) if request.user.is_bureau_admin else []
     if place_code and places:
         place = next((p for p in places if p.code == place_code), None)
-    rows = entry_rows(plan, request.user, period, place)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        submit = request.POST.get("action") == "submit"
-        saved = 0
-        try:
-            with transaction.atomic():
-                for row in rows:
-                    raw = request.POST.get(f"value-{row.key}", "").strip()
-                    if not raw:
-                        continue
-                    try:
-                        amount = parse_amount(raw)
-                        number = convert_amount(amount, row.indicator.unit) if amount else None
-                        if number is None:
-                            continue
-                        version = request.POST.get(f"version-{row.key}")
-                        values.report_value(
-                            reporter=request.user, indicator=row.indicator, place=row.place, period=period,
-                            value=number, basis=row.progress.basis or "", note=request.POST.get(f"note-{row.key}", ""),
-                            submit=submit, expected_version=int(version) if version and version.isdigit() else None)
-                        saved += 1
-                    except (CellError, BusinessError) as exc:
-                        errors[row.key] = [str(exc)]
-                if errors:
-                    raise BusinessError(_("有错误，未保存任何数据"))
-        except BusinessError:
+        result = entry.save_entries(user=request.user, plan=plan, period=period, place=place,
+                                    inputs=_row_inputs(request.POST), submit=request.POST.get("action") == "submit")
+        if not result.ok:
+            errors = result.errors
             messages.error(request, _("有%(n)s项填写有误，未保存任何数据，请修改后重新提交") % {"n": len(errors)})
         else:
-            if saved:
-                messages.success(request, (_("已提交审核：%(n)s项") if submit and not request.user.is_bureau_admin
-                                           else _("已保存：%(n)s项")) % {"n": saved})
+            if result.saved:
+                messages.success(request, (_("已提交审核：%(n)s项") if result.to_review
+                                           else _("已保存：%(n)s项")) % {"n": result.saved})
             else:
                 messages.info(request, _("没有填写任何数值"))
             url = reverse("plans:report", args=[plan.code]) + f"?period={period.code}"
             if place is not None:
                 url += f"&place={place.code}"
             return redirect(url)
-        rows = entry_rows(plan, request.user, period, place)
+    rows = entry_rows(plan, request.user, period, place)
     return render(request, "plans/report.html", {
         "title": _("数据填报"), "plan": plan, "period": period, "rows": rows, "errors": errors,
         "periods": period_choices(plan), "places": places, "place": place,

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from core.models import User
+from core.roles import Role
 from tasks import rules
 from tasks.models import KeyTask
 from tasks.services import workflow
@@ -23,7 +24,7 @@ def _lead_user(task: KeyTask) -> User:
     if user is None:
         user, _ = User.objects.get_or_create(
             username=f"demo_{task.lead_unit.code.replace('-', '_')}",
-            defaults={"full_name": f"{task.lead_unit.name}填报员（演示）", "role": "unit_reporter",
+            defaults={"full_name": f"{task.lead_unit.name}填报员（演示）", "role": Role.UNIT_REPORTER,
                       "org_unit": task.lead_unit})
         user.set_unusable_password()
         user.save()

@@ -512,3 +512,18 @@ def test_alert_invariants(status, start, deadline, today, percent, months):
     if deadline is not None:
         last = f"{deadline.year:04d}-{deadline.month:02d}"
         assert all(m <= last for m in result.missing_months)
+
+
+@pytest.mark.parametrize(("actor", "status"), list(itertools.product(
+    [Actor.LEAD, Actor.ADMIN, Actor.ASSIST, Actor.OTHER], list(STATUS_LABELS))))
+def test_remind_is_offered_to_the_bureau_while_the_task_is_open(actor, status):
+    from tasks.rules import offers_remind
+
+    assert offers_remind(actor, status) is (actor == Actor.ADMIN and status != Status.CLOSED)
+
+
+def test_offers_remind_refuses_an_unknown_actor():
+    from tasks.rules import offers_remind
+
+    with pytest.raises(ValueError):
+        offers_remind("bureau", Status.ASSIGNED)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.errors import BusinessError
+from core.errors import BusinessError, NotAllowed
 from core.generic import ObjectListView
 from core.models import Job
 from core.periods import Period, PeriodError
@@ -22,6 +22,7 @@ from tasks.filters import KeyTaskFilter
 from tasks.models import IssuedReport, KeyTask
 from tasks.queries import (
     can_read_reports,
+    may_follow_job,
     overdue,
     overdue_by_unit,
     task_views,
@@ -31,6 +32,7 @@ from tasks.queries import (
 )
 from tasks.reporting import issue_report
 from tasks.services import workflow
+from tasks.services.report_settings import save_report_settings, settings_form
 from tasks.tables import KeyTaskTable
 
 
@@ -50,16 +52,16 @@ def _task(request, code: str) -> KeyTask:
 def task_detail(request, code):
     task = _task(request, code)
     view = task_views(KeyTask.objects.filter(pk=task.pk))[0]
-    role = workflow.actor_role(request.user, task)
+    actor = workflow.actor_role(request.user, task)  # the side the user is on for this task, not their role
     allowed = workflow.allowed_actions(request.user, task)
     reports = task.reports.select_related("reporter", "unit").prefetch_related("notes__unit", "attachments")
     return render(request, "tasks/task_detail.html", {
-        "title": task.title, "task": task, "alert": view.alert, "role": role,
+        "title": task.title, "task": task, "alert": view.alert, "role": actor,
         "quantity_percent": rules.quantity_progress(task.quantity_done, task.quantity),
         "actions": [(a, rules.ACTION_LABELS[a]) for a in allowed if a != rules.Action.REPORT],
         "can_report": rules.Action.REPORT in allowed,
-        "can_remind": role == rules.Actor.ADMIN and task.status != "closed",
-        "is_assist": role == rules.Actor.ASSIST,
+        "can_remind": rules.offers_remind(actor, task.status),
+        "is_assist": actor == rules.Actor.ASSIST,
         "reports": reports, "transitions": task.transitions.select_related("actor", "actor_unit"),
         "attachments": task.attachments.filter(report__isnull=True),
         "this_month": timezone.localdate().strftime("%Y-%m"),
@@ -172,35 +174,24 @@ def reports(request, code):
 
 @login_required
 def report_settings(request, code):
-    """The plan's alert threshold, report day and competition weights; every change kept in the history."""
-    from core.audit import record_change, snapshot
-    from core.models import ChangeRecord
-    from tasks.forms import ReportSettingsForm
-    from tasks.models import ReportSettings
-
+    """The plan's alert threshold, report day and competition weights (tasks.services.report_settings)."""
     plan = visible_plan(request, code)
-    if not Plan.objects.restrict(request.user, "change").filter(pk=plan.pk).exists():
-        raise PermissionDenied(_("只有本地区科技局管理员可以修改督办与报告设置"))
-    current = ReportSettings.objects.filter(plan=plan).first() or ReportSettings(plan=plan)
-    before = snapshot(current) if current.pk else None
-    form = ReportSettingsForm(request.POST or None, instance=current,
-                              indicator_codes=plan.indicators.values_list("code", flat=True))
-    if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        record_change(actor=request.user, obj=saved, action=ChangeRecord.Action.UPDATE if before
-                      else ChangeRecord.Action.CREATE, before=before, after=snapshot(saved))
-        messages.success(request, _("设置已保存"))
-        return redirect("tasks:reports", plan.code)
-    return render(request, "core/object_edit.html", {"form": form, "object": current, "stamp": "",
+    try:
+        form = settings_form(request.user, plan, request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            save_report_settings(user=request.user, plan=plan, form=form)
+            messages.success(request, _("设置已保存"))
+            return redirect("tasks:reports", plan.code)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    return render(request, "core/object_edit.html", {"form": form, "object": form.instance, "stamp": "",
                                                      "title": _("督办与报告设置：%(plan)s") % {"plan": plan.name}})
 
 
 @login_required
 def job_status(request, pk):
     job = get_object_or_404(Job, pk=pk)
-    if not (request.user.is_sysadmin or job.created_by_id == request.user.pk
-            or (can_read_reports(request.user) and job.region_id
-                and job.region.code.startswith(request.user.scope_prefix))):
+    if not may_follow_job(request.user, job):
         raise Http404
     return render(request, "tasks/_job.html", {"job": job})
 
