@@ -1,6 +1,11 @@
 """API plumbing shared by every app: error shape and the exception handler."""
 
+import datetime
+import re
+
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
@@ -31,6 +36,22 @@ def number(value) -> int | float | None:
     if value is None:
         return None
     return float(value.normalize()) if value != value.to_integral_value() else int(value)
+
+
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def query_date(request, name: str = "date") -> datetime.date:
+    """``?date=YYYY-MM-DD`` (today when left out); anything else, also an empty value, is a 400."""
+    text = request.query_params.get(name)
+    if text is None:
+        return timezone.localdate()
+    try:
+        if not ISO_DATE.fullmatch(text):
+            raise ValueError(text)
+        return datetime.date.fromisoformat(text)
+    except ValueError as exc:
+        raise BusinessError(_("日期应写作YYYY-MM-DD"), field=name) from exc
 
 
 def invalid(form) -> Response:

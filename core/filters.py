@@ -2,6 +2,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
 
 SMALL = {"class": "form-control form-control-sm"}
 
@@ -53,3 +55,20 @@ class IntegerFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", -(2**31))
         kwargs.setdefault("max_value", 2**31 - 1)
         super().__init__(*args, **kwargs)
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """The API's filter backend: a typed filter (number, date, choice, yes/no, record) sent empty is refused.
+
+    On a page an empty filter means "all" (the select's 全部); an API client leaves the parameter out for
+    that, and the schema gives such a parameter a type an empty string is not.
+    """
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            empty = {name: _("不能为空；不按此条件筛选时请省略该参数") for name, spec in filterset.filters.items()
+                     if request.query_params.get(name) == "" and not isinstance(spec, django_filters.CharFilter)}
+            if empty:
+                raise ValidationError(empty)
+        return filterset

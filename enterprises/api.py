@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import roles
-from core.api import invalid, number
+from core.api import invalid, number, query_date
 from core.api_schema import IMPORT_BODY, OBJECT_LIST, date_parameter
 from core.errors import BusinessError, ImportRejected, NotAllowed, RowProblem
 from core.responses import CONTENT_TYPES, download
@@ -27,15 +27,6 @@ from enterprises.queries import may_see_screening
 from enterprises.services import imports, rulesets
 from enterprises.services.rulesets import active
 from enterprises.services.screening import assess, criterion_names, start_screening, unpack
-
-
-def _date(text: str | None, field: str) -> datetime.date:
-    if not text:
-        return timezone.localdate()
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError as exc:
-        raise BusinessError(_("日期应写作YYYY-MM-DD"), field=field) from exc
 
 
 def visible_enterprise(request, code: str) -> Enterprise:
@@ -105,7 +96,7 @@ class AssessmentView(APIView):
         if not code:
             raise BusinessError(_("缺少参数ruleset"), field="ruleset")
         ruleset = active(code, firm.region)  # as a screening of the enterprise's region would judge it
-        on = _date(request.query_params.get("date"), "date")
+        on = query_date(request)
         result = assess(firm, ruleset, on)
         names = criterion_names(ruleset)
         return Response({"ruleset": ruleset.code, "version": ruleset.version, "date": on.isoformat(),

@@ -1,8 +1,6 @@
 """JSON API of key-task supervision, over tasks.services and tasks.queries."""
 
-import datetime
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -10,7 +8,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import invalid, number
+from core.api import invalid, number, query_date
 from core.api_schema import OBJECT_LIST, PERIOD_PATTERN, date_parameter, period_parameter, year_parameter
 from core.errors import BusinessError, Missing, NotAllowed
 from core.models import Job
@@ -65,11 +63,7 @@ class Overdue(APIView):
     @extend_schema(parameters=[date_parameter()], responses=OBJECT_LIST)
     def get(self, request, code):
         plan = visible_plan(request, code)
-        text = request.query_params.get("date")
-        try:
-            day = datetime.date.fromisoformat(text) if text else timezone.localdate()
-        except ValueError as exc:
-            raise BusinessError(_("日期应写作YYYY-MM-DD"), field="date") from exc
+        day = query_date(request)
         return Response([{**task_json(v), "missing_months": v.alert.missing_months}
                          for v in overdue(plan, request.user, day)])
 
@@ -150,11 +144,12 @@ class PeriodIn(serializers.Serializer):
 
 
 def _period(request) -> Period:
-    text = request.query_params.get("period") or (request.data.get("period") if request.method == "POST" else None)
+    body = request.data if request.method == "POST" and isinstance(request.data, dict) else {}
+    text = request.query_params.get("period") or body.get("period")
     if not text:
         raise BusinessError(_("缺少参数period"), field="period")
     try:
-        return Period.parse(text)
+        return Period.parse(str(text))
     except PeriodError as exc:
         raise BusinessError(str(exc), field="period") from exc
 

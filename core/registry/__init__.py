@@ -64,7 +64,10 @@ class Registration:
 
     def restricted(self, user, action: str = "view") -> models.QuerySet:
         queryset = self.queryset.restrict(user, action)
-        return queryset.order_by(*self.ordering) if self.ordering else queryset
+        if self.ordering:
+            return queryset.order_by(*self.ordering)
+        # Pages of an unordered list could repeat or skip rows between requests.
+        return queryset if queryset.ordered else queryset.order_by("pk")
 
     # The pieces the pages and the API share, made once from the declaration when not given.
     def filterset_class(self):

@@ -7,14 +7,10 @@ form, so a record the page refuses the API refuses for the same reason.
 
 from __future__ import annotations
 
-import json
-
-from django import forms
 from django.core.exceptions import PermissionDenied
 from django.forms.models import model_to_dict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.filters import OrderingFilter
@@ -25,14 +21,15 @@ from core.api import ChangeRecordSerializer, invalid
 from core.api_schema import IMPORT_BODY, IMPORTED
 from core.audit import history_for
 from core.errors import ImportRejected, RowProblem
+from core.filters import StrictFilterBackend
 from core.registry import imports, services
-from core.registry.schema import write_serializer
+from core.registry.schema import form_data, write_serializer
 from core.responses import download
 
 
 class RegistryViewSet(viewsets.GenericViewSet):
     registration = None
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [StrictFilterBackend, OrderingFilter]
     # Bodies are JSON (a form cannot say null or a list); the import route takes multipart (see urls).
     parser_classes = [JSONParser]
 
@@ -62,24 +59,12 @@ class RegistryViewSet(viewsets.GenericViewSet):
         unknown = sorted(set(data) - set(fields) - {"version"})
         if unknown:
             raise serializers.ValidationError({name: _("不能修改此字段") for name in unknown})
-        merged = {}
+        current = {}
         if instance is not None:  # PATCH: what is not sent stays as it is
-            current = model_to_dict(instance, fields=list(fields))
-            merged.update({k: v for k, v in current.items() if v is not None})
-        merged.update({k: v for k, v in data.items() if k != "version"})
-        for name, field in fields.items():
-            if name not in merged:
-                continue
-            value = merged[name]
-            if isinstance(field, forms.JSONField):
-                # A form reads JSON fields as text: an empty list must stay a list, not become "blank".
-                if not isinstance(value, str):
-                    merged[name] = json.dumps(value, ensure_ascii=False)
-            elif isinstance(value, list | dict) and not isinstance(field, forms.MultipleChoiceField
-                                                                   | forms.ModelMultipleChoiceField):
-                raise serializers.ValidationError({name: _("应为单个值，不能是列表或对象")})
-            elif value is False:  # a JSON false is "not ticked" to a form
-                merged.pop(name)
+            stored = model_to_dict(instance, fields=list(fields))
+            current = {k: v for k, v in stored.items() if v is not None}
+        merged = form_data(self.registration.model, fields, {k: v for k, v in data.items() if k != "version"},
+                           current)
         return form_class(merged, instance=instance, user=self.request.user)
 
     def _data(self):

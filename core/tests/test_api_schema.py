@@ -150,3 +150,64 @@ def test_deleting_a_record_still_referenced_is_a_409_that_keeps_it(users, expert
     assert response.status_code == 409
     assert "引用" in response.json()["errors"][0]["message"]
     assert Expert.objects.filter(pk=expert.pk).exists()
+
+
+# --- a JSON body's values are of the type the schema gives their field --------------------------------
+def webhook(**extra):
+    return {"org_unit": "330482-kjj", "name": "科技局群机器人", "url": "https://robot.example.cn/hook",
+            "secret": "s3cret", "is_active": True, **extra}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field,value", [("is_active", "AAA"), ("is_active", 1), ("is_active", None),
+                                         ("name", 0), ("name", True), ("org_unit", ""), ("org_unit", True)])
+def test_a_value_of_the_wrong_json_type_is_a_400(users, field, value):
+    from core.models import WebhookEndpoint
+
+    response = api(users["ph_admin"]).post("/api/webhooks/", webhook(**{field: value}), format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["field"] == field
+    assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_related_record_is_named_by_id_or_code(users):
+    unit = OrgUnit.objects.get(code="330482-kjj")
+    client = api(users["ph_admin"])
+    assert client.post("/api/webhooks/", webhook(org_unit=unit.pk), format="json").status_code == 201
+    assert client.post("/api/webhooks/", webhook(name="二号", org_unit="330482-kjj"), format="json").status_code == 201
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("approved,status", [(5000, 201), ("5000.50", 201), (5000.5, 400), ("", 400),
+                                             ("5千", 400)])
+def test_money_is_a_whole_number_or_text_never_a_binary_fraction(users, approved, status):
+    body = {"programme": "enterprises", "policy_item": "研发费用补助", "region": "330482",
+            "recipient_name": "平湖甲公司", "fiscal_year": 2024, "source": "county", "approved": approved,
+            "approved_on": "2024-06-30"}
+    response = api(users["ph_admin"]).post("/api/funds/", body, format="json")
+    assert response.status_code == status, response.content
+
+
+@pytest.mark.django_db
+def test_an_empty_version_is_no_version(users):
+    client = api(users["ph_admin"])
+    created = client.post("/api/webhooks/", webhook(), format="json").json()
+    response = client.patch(f"/api/webhooks/{created['id']}/", {"name": "改名", "version": ""}, format="json")
+    assert response.status_code == 200 and response.json()["name"] == "改名"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", [{"source": ""}, {"fiscal_year": ""}])
+def test_an_empty_typed_filter_is_refused_on_the_api(users, query):
+    response = api(users["ph_admin"]).get("/api/funds/", query)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == next(iter(query))
+    assert api(users["ph_admin"]).get("/api/funds/", {"q": ""}).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("date,status", [("2026-03-31", 200), ("", 400), ("20260331", 400), ("2026-02-30", 400)])
+def test_a_date_parameter_is_yyyy_mm_dd(pinghu, users, date, status):
+    response = api(users["ph_admin"]).get(f"/api/plans/{pinghu.code}/tasks/overdue/", {"date": date})
+    assert response.status_code == status
