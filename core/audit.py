@@ -5,11 +5,14 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
+from core.bulk import insert_rows
 from core.models import ChangeRecord
 
 
-def _plain(value):
+def plain(value):
+    """A field's value as the history keeps it (JSON-ready)."""
     if isinstance(value, Decimal):
         # Plain notation without trailing zeros, so a figure read back from the database (11.340000) and
         # the same figure as entered (11.34) snapshot alike and an unchanged record is not a change.
@@ -29,7 +32,7 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict:
     for field in obj._meta.concrete_fields:
         if field.name in _NEVER_KEPT or (fields is not None and field.name not in fields):
             continue
-        data[field.name] = _plain(getattr(obj, field.attname))
+        data[field.name] = plain(getattr(obj, field.attname))
     return data
 
 
@@ -62,18 +65,32 @@ def history_for_many(model, ids) -> models.QuerySet:
 
 
 def record_changes(*, actor, changes: list[tuple[models.Model, str, dict | None, dict | None]], note: str = "") -> int:
-    """Many changes at once (imports): one INSERT for all their history records."""
-    if not changes:
+    """Many changes at once (imports): one prepared INSERT for all their history records."""
+    return record_rows(actor=actor, rows=[(type(obj), obj.pk, str(obj), action, before, after)
+                                          for obj, action, before, after in changes], note=note)
+
+
+HistoryRow = tuple[type[models.Model], object, str, str, dict | None, dict | None]
+_HISTORY_FIELDS = ["content_type", "object_id", "object_repr", "action", "actor", "actor_name", "at", "before",
+                   "after", "note"]
+
+
+def record_rows(*, actor, rows: list[HistoryRow], note: str = "") -> int:
+    """History for records a bulk write made without model instances: (model, pk, repr, action, before, after).
+
+    Everything but the values is the same for the whole write, so it is worked out once: the time is the
+    write's (one import is one change in time), and the actor's name is kept as it was then.
+    """
+    if not rows:
         return 0
-    content_types = {}
-    rows = []
-    for obj, action, before, after in changes:
-        model = type(obj)
+    content_types: dict = {}
+    actor_id = actor.pk if actor is not None and actor.pk else None
+    actor_name = (str(actor) if actor is not None else "系统")[:80]
+    at = timezone.now()
+    values = []
+    for model, pk, label, action, before, after in rows:
         if model not in content_types:
-            content_types[model] = ContentType.objects.get_for_model(model, for_concrete_model=True)
-        rows.append(ChangeRecord(content_type=content_types[model], object_id=str(obj.pk), object_repr=str(obj)[:200],
-                                 action=action, actor=actor if actor is not None and actor.pk else None,
-                                 actor_name=(str(actor) if actor is not None else "系统")[:80], before=before,
-                                 after=after, note=note))
-    ChangeRecord.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+            content_types[model] = ContentType.objects.get_for_model(model, for_concrete_model=True).pk
+        values.append((content_types[model], str(pk), label[:200], action, actor_id, actor_name, at, before, after,
+                       note))
+    return insert_rows(ChangeRecord, _HISTORY_FIELDS, values)

@@ -19,6 +19,10 @@ from core.errors import BusinessError, ImportRejected, RowProblem
 from core.spreadsheets import safe_cell
 from core.tabular import Row, Table, TableFileError, read_table
 
+# (done, total): a large import reports how far it got, for the job page's progress bar.
+Progress = Callable[[int, int], None]
+PROGRESS_EVERY = 2000
+
 
 @dataclass(frozen=True)
 class Column:
@@ -71,10 +75,16 @@ class ImportSpec:
     write: Callable[[list], object]
     duplicate_key: Callable[[object], object] | None = None
     title: str = ""
+    # The writer takes a Progress as its second argument (a long write can say how far it got).
+    write_reports_progress: bool = False
     _index: dict = field(default_factory=dict, init=False)
 
     def column(self, header: str) -> Column:
-        return next(c for c in self.columns if c.header == header)
+        # Looked up once per cell: a dict, not a scan of the columns (a 100,000-row import asks 1.7 million times).
+        by_header = self._index.get("columns")
+        if by_header is None:
+            by_header = self._index["columns"] = {c.header: c for c in self.columns}
+        return by_header[header]
 
     def actual_header(self, table: Table, header: str) -> str | None:
         key = (id(table), header)
@@ -83,7 +93,8 @@ class ImportSpec:
             self._index[key] = next((h for h in (column.header, *column.aliases) if h in table.headers), None)
         return self._index[key]
 
-    def run(self, name: str, data: bytes):
+    def run(self, name: str, data: bytes, progress: Progress | None = None):
+        """Check every row, then write them all in one transaction; progress: checking is the first half."""
         try:
             table = read_table(name, data, header_row_hint=[c.header for c in self.columns])
         except TableFileError as exc:
@@ -95,7 +106,10 @@ class ImportSpec:
         if not table.rows:
             raise ImportRejected([RowProblem(table.header_row + 1, "", _("文件中没有数据行"))])
         pending, seen = [], {}
-        for row in table.rows:
+        total = len(table.rows)
+        for index, row in enumerate(table.rows, start=1):
+            if progress and index % PROGRESS_EVERY == 0:
+                progress(index, 2 * total)
             errors = RowErrors(row, table, self)
             item = self.check_row(errors)
             if not errors.problems and item is not None and self.duplicate_key is not None:
@@ -112,6 +126,8 @@ class ImportSpec:
         if not pending:
             raise ImportRejected([RowProblem(table.header_row + 1, "", _("文件中没有填写任何数据"))])
         with transaction.atomic():
+            if progress and self.write_reports_progress:
+                return self.write(pending, lambda done, of: progress(total + done * total // max(of, 1), 2 * total))
             return self.write(pending)
 
     def template(self, examples: Iterable[Iterable[str]] = ()) -> bytes:

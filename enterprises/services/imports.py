@@ -11,10 +11,11 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import record_changes, snapshot
+from core.audit import plain, record_changes, record_rows, snapshot
+from core.bulk import BATCH, chunks, insert_rows, update_rows
 from core.cells import CellError, convert_amount, parse_amount, parse_date, parse_text
 from core.errors import BusinessError, NotAllowed
-from core.imports import Column, ImportSpec, RowErrors
+from core.imports import Column, ImportSpec, Progress, RowErrors
 from core.models import ChangeRecord, Region
 from core.roles import Role
 from enterprises import uscc
@@ -25,6 +26,7 @@ MONEY = [("营业收入(万元)", "revenue"), ("成本费用总额(万元)", "to
          ("资产总额(万元)", "total_assets"), ("负债总额(万元)", "total_liabilities")]
 COUNTS = [("职工总数", "staff"), ("科技人员数", "tech_staff"), ("Ⅰ类知识产权数", "ip1"), ("Ⅱ类知识产权数", "ip2")]
 YEAR_FIELDS = [f for _h, f in MONEY] + [f for _h, f in COUNTS] + ["above_scale"]
+CREATE, UPDATE = ChangeRecord.Action.CREATE, ChangeRecord.Action.UPDATE
 ENTERPRISE_FIELDS = ["name", "region", "established"]
 
 ENTERPRISE_COLUMNS = [
@@ -45,7 +47,7 @@ YES = {"是", "Y", "YES", "TRUE", "1", "规上"}
 NO = {"否", "N", "NO", "FALSE", "0", "规下"}
 
 
-@dataclass
+@dataclass(slots=True)  # a 100,000-row import holds one per row
 class YearRow:
     uscc: str
     name: str
@@ -146,26 +148,35 @@ def enterprise_spec(user, today: datetime.date | None = None) -> ImportSpec:
             return None
         return YearRow(code, name, place, established, fiscal, figures)
 
-    def write(rows: list[YearRow]) -> dict:
-        return _write_years(user, rows)
+    def write(rows: list[YearRow], progress: Progress | None = None) -> dict:
+        return _write_years(user, rows, progress)
 
     return ImportSpec(columns=ENTERPRISE_COLUMNS, check_row=check, write=write, title=_("企业年度数据"),
-                      duplicate_key=lambda r: (r.uscc, r.year))
+                      duplicate_key=lambda r: (r.uscc, r.year), write_reports_progress=True)
 
 
-def _write_years(user, rows: list[YearRow]) -> dict:
-    codes = {r.uscc for r in rows}
-    existing = {e.uscc: e for e in Enterprise.objects.filter(uscc__in=codes)}
+def _write_years(user, rows: list[YearRow], progress: Progress | None = None) -> dict:
+    """Create or update the enterprises and their years in batches, with one history row per change.
+
+    Batches keep the memory of a 100,000-row import bounded (history records and model objects live for one
+    batch) and ``__in`` lists under the databases' parameter limits; the caller's transaction still makes
+    the whole import one write.
+    """
+    codes = sorted({r.uscc for r in rows})
+    existing: dict[str, Enterprise] = {}
+    for chunk in chunks(codes, BATCH):
+        existing.update((e.uscc, e) for e in Enterprise.objects.filter(uscc__in=chunk).select_related("region"))
     if not user.is_sysadmin:
         outside = [c for c, e in existing.items() if not e.region.code.startswith(user.scope_prefix)]
         if outside:
             raise NotAllowed(_("企业%(codes)s不在管辖范围内") % {"codes": "、".join(sorted(outside)[:5])})
-    changes = []
+    note = _("导入企业年度数据")
     latest: dict[str, YearRow] = {}
     for row in rows:
         if row.uscc not in latest or row.year > latest[row.uscc].year:
             latest[row.uscc] = row
-    new = []
+    changes: list = []
+    new, changed = [], []
     for code, row in latest.items():
         enterprise = existing.get(code)
         if enterprise is None:
@@ -177,35 +188,51 @@ def _write_years(user, rows: list[YearRow]) -> dict:
         enterprise.established = row.established or enterprise.established
         after = snapshot(enterprise, ENTERPRISE_FIELDS)
         if after != before:
-            enterprise.save(update_fields=["name", "region", "established", "updated_at"])
+            changed.append(enterprise)
             changes.append((enterprise, ChangeRecord.Action.UPDATE, before, after))
-    Enterprise.objects.bulk_create(new, batch_size=2000)
-    for enterprise in Enterprise.objects.filter(uscc__in=[e.uscc for e in new]):
+    update_rows(Enterprise, changed, ["name", "region", "established", "updated_at"])
+    # Both databases return the new primary keys from a bulk insert, so the history can name each row.
+    Enterprise.objects.bulk_create(new, batch_size=BATCH)
+    for enterprise in new:
         existing[enterprise.uscc] = enterprise
         changes.append((enterprise, ChangeRecord.Action.CREATE, None, snapshot(enterprise, ENTERPRISE_FIELDS)))
-    years = {(y.enterprise_id, y.year): y for y in EnterpriseYear.objects.filter(
-        enterprise__in=[existing[c] for c in codes])}
-    created, updated, to_create, to_update = 0, 0, [], []
-    for row in rows:
-        enterprise = existing[row.uscc]
-        record = years.get((enterprise.pk, row.year))
-        if record is None:
-            to_create.append(EnterpriseYear(enterprise=enterprise, year=row.year, **row.figures))
-            created += 1
-            continue
-        before = snapshot(record, YEAR_FIELDS)
-        for field, value in row.figures.items():
-            setattr(record, field, value)
-        after = snapshot(record, YEAR_FIELDS)
-        if after != before:
-            to_update.append(record)
-            changes.append((record, ChangeRecord.Action.UPDATE, before, after))
-        updated += 1
-    # Both databases return the new primary keys from a bulk insert, so the history can name each row.
-    EnterpriseYear.objects.bulk_create(to_create, batch_size=2000)
-    EnterpriseYear.objects.bulk_update(to_update, YEAR_FIELDS, batch_size=2000)
-    changes += [(y, ChangeRecord.Action.CREATE, None, {"year": y.year, **snapshot(y, YEAR_FIELDS)}) for y in to_create]
-    record_changes(actor=user, changes=changes, note=_("导入企业年度数据"))
+    record_changes(actor=user, changes=changes, note=note)
+    created = updated = 0
+    for done, batch in enumerate(chunks(rows, BATCH), start=1):
+        ids = {existing[r.uscc].pk for r in batch}
+        wanted = {r.year for r in batch}
+        years = {(y.enterprise_id, y.year): y for y in EnterpriseYear.objects.filter(
+            enterprise_id__in=ids, year__in=wanted)}
+        to_create, to_update, history = [], [], []
+        for row in batch:
+            enterprise = existing[row.uscc]
+            record = years.get((enterprise.pk, row.year))
+            if record is None:
+                to_create.append((enterprise, row))
+                continue
+            before = snapshot(record, YEAR_FIELDS)
+            for field, value in row.figures.items():
+                setattr(record, field, value)
+            after = snapshot(record, YEAR_FIELDS)
+            if after != before:
+                to_update.append(record)
+                history.append((EnterpriseYear, record.pk, f"{enterprise} {row.year}", UPDATE, before, after))
+            updated += 1
+        update_rows(EnterpriseYear, to_update, YEAR_FIELDS)
+        # New years go in as plain rows (no model instances); their keys are read back for the history.
+        insert_rows(EnterpriseYear, ["enterprise", "year", *YEAR_FIELDS],
+                    [(e.pk, r.year, *(r.figures[f] for f in YEAR_FIELDS)) for e, r in to_create])
+        if to_create:
+            keys = {(e, y): pk for e, y, pk in EnterpriseYear.objects.filter(
+                enterprise_id__in={e.pk for e, _r in to_create}, year__in=wanted).values_list(
+                "enterprise_id", "year", "pk")}
+            history += [(EnterpriseYear, keys[(e.pk, r.year)], f"{e} {r.year}", CREATE, None,
+                         {"year": r.year, **{f: plain(r.figures[f]) for f in YEAR_FIELDS}})
+                        for e, r in to_create]
+        record_rows(actor=user, rows=history, note=note)
+        created += len(to_create)
+        if progress:
+            progress(min(done * BATCH, len(rows)), len(rows))
     return {"created": created, "updated": updated}
 
 
@@ -277,11 +304,12 @@ def qualification_spec(user) -> ImportSpec:
                       duplicate_key=lambda r: (r.enterprise.pk, r.type, r.number))
 
 
-def import_enterprises(*, user, name: str, data: bytes) -> dict:
+def import_enterprises(*, user, name: str, data: bytes, progress: Progress | None = None) -> dict:
     _check_importer(user)
-    return enterprise_spec(user).run(name, data)
+    return enterprise_spec(user).run(name, data, progress)
 
 
-def import_qualifications(*, user, name: str, data: bytes) -> dict:
+def import_qualifications(*, user, name: str, data: bytes, progress: Progress | None = None) -> dict:
     _check_importer(user)
-    return qualification_spec(user).run(name, data)
+    return qualification_spec(user).run(name, data, progress)
+
