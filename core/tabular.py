@@ -132,6 +132,40 @@ def read_table(name: str, data: bytes, header_row_hint: Iterable[str] = ()) -> T
         return _build_table(rows, header_row_hint)
 
 
+def count_rows(name: str, data: bytes) -> int:
+    """Rows in the first sheet (title, header and blank rows included), without building the table.
+
+    It decides whether an import runs within the request or as a job, so it is cheap (calamine's parse
+    alone for .xlsx, xlrd's row count for .xls, line breaks for CSV) and never refuses: a file it cannot
+    count gives 0 and is then refused by read_table, with its message, as before.
+    """
+    if not data or len(data) > MAX_BYTES:
+        return 0
+    extension = os.path.splitext(name or "")[1].lower()
+    try:
+        if extension == ".csv":
+            return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        if extension not in (".xlsx", ".xlsm", ".xls"):
+            return 0
+        if data.startswith(_XLSX_MAGIC):
+            check_unpacked_size(data)
+            workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+            try:
+                end = workbook.get_sheet_by_index(0).end if workbook.sheet_names else None
+            finally:
+                workbook.close()
+            return end[0] + 1 if end else 0
+        if data.startswith(_OLE2_MAGIC):
+            book = xlrd.open_workbook(file_contents=data, on_demand=True)
+            try:
+                return book.sheet_by_index(0).nrows if book.nsheets else 0
+            finally:
+                book.release_resources()
+    except Exception:  # noqa: BLE001 - unreadable files are refused by read_table, with their reason
+        return 0
+    return 0
+
+
 # --- readers: each yields (row number, raw values) for every row, blank ones included -----
 
 

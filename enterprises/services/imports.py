@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import import_jobs
 from core.audit import plain, record_changes, record_rows, snapshot
 from core.bulk import BATCH, chunks, insert_rows, update_rows
 from core.cells import CellError, convert_amount, parse_amount, parse_date, parse_text
@@ -313,3 +314,7 @@ def import_qualifications(*, user, name: str, data: bytes, progress: Progress | 
     _check_importer(user)
     return qualification_spec(user).run(name, data, progress)
 
+
+# Uploads of more than KECHUANG_IMPORT_JOB_ROWS rows run as background jobs under these names.
+import_jobs.register("enterprises", import_enterprises, check=_check_importer)
+import_jobs.register("qualifications", import_qualifications, check=_check_importer)
