@@ -7,6 +7,7 @@ names (a third of the rows: three years each, as the bureau's sheet has them) an
 measurement then runs in a fresh process, so its peak memory is its own:
 
 * 仅读取（下限）: reading the file with the chosen reader (calamine) and nothing else;
+* openpyxl只读（对照）, with ``--openpyxl``: the same with openpyxl's read-only mode, the reader before;
 * 读表: the whole table building (``core.tabular.read_table``) that the import does before checking;
 * 导入（新增）: the import service on that file, every enterprise-year new, history recorded;
 * 导入（更新）: the same file again with changed figures, every row an update with before/after history.
@@ -135,6 +136,10 @@ def _write_xlsx(
 def measure(step: str, file: Path) -> None:
     """One measurement in this (fresh) process; prints step, seconds, rows, peak MB separated by tabs."""
     setup()
+    from core.models import User
+
+    User.objects.exists()  # the database connection and Django's own imports count in the baseline
+    baseline = peak_mb()
     data = file.read_bytes()
     if step == "floor":
         from python_calamine import CalamineWorkbook
@@ -142,25 +147,33 @@ def measure(step: str, file: Path) -> None:
         started = time.perf_counter()
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
         count = sum(1 for _ in sheet.iter_rows()) - 1
+    elif step == "openpyxl":
+        from openpyxl import load_workbook
+
+        started = time.perf_counter()
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        count = sum(1 for _ in book.worksheets[0].iter_rows(values_only=True)) - 1
     elif step == "table":
         from core.tabular import read_table
 
         started = time.perf_counter()
         count = len(read_table(file.name, data, header_row_hint=["统一社会信用代码"]).rows)
     else:
-        from core.models import User
         from enterprises.services.imports import import_enterprises
 
         user = User.objects.get(username=IMPORTER)
         started = time.perf_counter()
         result = import_enterprises(user=user, name=file.name, data=data)
         count = result["created"] + result["updated"]
-    print(f"{step}\t{time.perf_counter() - started:.1f}\t{count}\t{peak_mb():.0f}")
+    print(
+        f"{step}\t{time.perf_counter() - started:.1f}\t{count}\t{peak_mb():.0f}\t{peak_mb() - baseline:.0f}"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--openpyxl", action="store_true", help="也测openpyxl只读模式的读取用时（对照）")
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -172,18 +185,23 @@ def main() -> None:
         started = time.perf_counter()
         prepare(args.rows, base)
         new, changed = base.with_name(f"{base.stem}-new.xlsx"), base.with_name(f"{base.stem}-changed.xlsx")
-        print(f"数据库：{os.environ.get('DATABASE_URL', 'sqlite (data/kechuang.sqlite3)').split('@')[-1]}")
+        from django.db import connection
+
+        print(f"数据库：{connection.vendor} {connection.settings_dict['NAME']}")
         print(
             f"准备数据 {time.perf_counter() - started:.0f} s；文件 {new.stat().st_size / 1024 / 1024:.1f} MB，"
             f"{args.rows} 行；目标：整个导入 {TARGET_SECONDS} s 以内"
         )
-        print(f"{'步骤':<14}{'用时 s':>8}{'行数':>10}{'峰值内存 MB':>14}{'占目标':>8}")
-        for step, file, label in [
-            ("floor", new, "仅读取（下限）"),
+        print(f"{'步骤':<14}{'用时 s':>8}{'行数':>10}{'峰值内存 MB':>14}{'其中本步 MB':>14}{'占目标':>8}")
+        steps = [("floor", new, "仅读取（下限）")]
+        if args.openpyxl:
+            steps.append(("openpyxl", new, "openpyxl只读（对照）"))
+        steps += [
             ("table", new, "读表"),
             ("import", new, "导入（新增）"),
             ("import", changed, "导入（更新）"),
-        ]:
+        ]
+        for step, file, label in steps:
             line = (
                 subprocess.run(
                     [sys.executable, __file__, "--step", step, "--file", str(file)],
@@ -194,9 +212,9 @@ def main() -> None:
                 .stdout.strip()
                 .splitlines()[-1]
             )
-            _step, seconds, count, peak = line.split("\t")
+            _step, seconds, count, peak, own = line.split("\t")
             share = f"{float(seconds) / TARGET_SECONDS:.0%}"
-            print(f"{label:<14}{seconds:>8}{count:>10}{peak:>14}{share:>8}")
+            print(f"{label:<14}{seconds:>8}{count:>10}{peak:>14}{own:>14}{share:>8}")
 
 
 if __name__ == "__main__":
