@@ -8,6 +8,7 @@ measurement then runs in a fresh process, so its peak memory is its own:
 
 * 仅读取（下限）: reading the file with the chosen reader (calamine) and nothing else;
 * openpyxl只读（对照）, with ``--openpyxl``: the same with openpyxl's read-only mode, the reader before;
+* 请求内数行数: what the request does before answering 202 (``count_rows``, the sheet's extent);
 * 读表: the whole table building (``core.tabular.read_table``) that the import does before checking;
 * 导入（新增）: the import service on that file, every enterprise-year new, history recorded;
 * 导入（更新）: the same file again with changed figures, every row an update with before/after history.
@@ -153,6 +154,11 @@ def measure(step: str, file: Path) -> None:
         started = time.perf_counter()
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         count = sum(1 for _ in book.worksheets[0].iter_rows(values_only=True)) - 1
+    elif step == "count":
+        from core.tabular import count_rows
+
+        started = time.perf_counter()
+        count = count_rows(file.name, data) - 1
     elif step == "table":
         from core.tabular import read_table
 
@@ -197,6 +203,7 @@ def main() -> None:
         if args.openpyxl:
             steps.append(("openpyxl", new, "openpyxl只读（对照）"))
         steps += [
+            ("count", new, "请求内数行数"),
             ("table", new, "读表"),
             ("import", new, "导入（新增）"),
             ("import", changed, "导入（更新）"),
