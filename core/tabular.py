@@ -135,9 +135,9 @@ def read_table(name: str, data: bytes, header_row_hint: Iterable[str] = ()) -> T
 def count_rows(name: str, data: bytes) -> int:
     """Rows in the first sheet (title, header and blank rows included), without building the table.
 
-    It decides whether an import runs within the request or as a job, so it is cheap (calamine's parse
-    alone for .xlsx, xlrd's row count for .xls, line breaks for CSV) and never refuses: a file it cannot
-    count gives 0 and is then refused by read_table, with its message, as before.
+    It decides whether an import runs within the request or as a job, so it is cheap (the row elements of
+    the first sheet's XML, streamed, for .xlsx; xlrd's row count for .xls; line breaks for CSV) and never
+    refuses: a file it cannot count gives 0 and is then refused by read_table, with its message, as before.
     """
     if not data or len(data) > MAX_BYTES:
         return 0
@@ -149,12 +149,7 @@ def count_rows(name: str, data: bytes) -> int:
             return 0
         if data.startswith(_XLSX_MAGIC):
             check_unpacked_size(data)
-            workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-            try:
-                end = workbook.get_sheet_by_index(0).end if workbook.sheet_names else None
-            finally:
-                workbook.close()
-            return end[0] + 1 if end else 0
+            return _xlsx_row_elements(data)
         if data.startswith(_OLE2_MAGIC):
             book = xlrd.open_workbook(file_contents=data, on_demand=True)
             try:
@@ -164,6 +159,39 @@ def count_rows(name: str, data: bytes) -> int:
     except Exception:  # noqa: BLE001 - unreadable files are refused by read_table, with their reason
         return 0
     return 0
+
+
+_ROW_MARKS = (b"<row ", b"<row>", b":row ")  # ":row ": a sheet written with a namespace prefix
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _xlsx_row_elements(data: bytes) -> int:
+    """How many <row> elements the first worksheet has, counted while streaming its XML.
+
+    Parsing the sheet (even calamine's) just to count costs a second and some 140 MB for 100,000 rows, in
+    the request; this costs a fraction of that and no memory. Excel writes only rows with content or format.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(_first_sheet(archive)) as stream:
+        count, tail = 0, b""
+        while chunk := stream.read(1024 * 1024):
+            window = tail + chunk
+            count += sum(window.count(mark) for mark in _ROW_MARKS)
+            tail = window[-4:]  # shorter than a mark: a mark is never counted twice
+    return count
+
+
+def _first_sheet(archive: zipfile.ZipFile) -> str:
+    """The zip member of the workbook's first sheet, from workbook.xml and its relationships."""
+    from xml.etree import ElementTree
+
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    first = next(element for element in book.iter() if element.tag.endswith("}sheet"))
+    target = next(
+        element.get("Target", "")
+        for element in ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        if element.get("Id") == first.get(_RELATIONSHIP)
+    )
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
 
 # --- readers: each yields (row number, raw values) for every row, blank ones included -----
