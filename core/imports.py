@@ -123,8 +123,11 @@ class ImportSpec:
                 pending.append(item)
         if problems:
             raise ImportRejected(problems)
+        first_row = table.header_row + 1
+        # The rows as read are not needed for the write: letting them go lowers a large import's peak memory.
+        del table, row, errors, seen
         if not pending:
-            raise ImportRejected([RowProblem(table.header_row + 1, "", _("文件中没有填写任何数据"))])
+            raise ImportRejected([RowProblem(first_row, "", _("文件中没有填写任何数据"))])
         with transaction.atomic():
             if progress and self.write_reports_progress:
                 return self.write(pending, lambda done, of: progress(total + done * total // max(of, 1), 2 * total))
