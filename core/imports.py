@@ -61,7 +61,9 @@ class RowErrors:
         if parsed is None and must:
             self.add(header, _("必填项不能为空"))
         if isinstance(parsed, str) and len(parsed) > column.max_length:
-            self.add(header, _("内容过长（%(n)s字），最多%(max)s字") % {"n": len(parsed), "max": column.max_length})
+            self.add(
+                header, _("内容过长（%(n)s字），最多%(max)s字") % {"n": len(parsed), "max": column.max_length}
+            )
             return None
         return parsed
 
@@ -99,8 +101,11 @@ class ImportSpec:
             table = read_table(name, data, header_row_hint=[c.header for c in self.columns])
         except TableFileError as exc:
             raise ImportRejected([RowProblem(0, "", str(exc))]) from exc
-        problems = [RowProblem(table.header_row, "", _("缺少必需的列“%(header)s”") % {"header": c.header})
-                    for c in self.columns if c.required and self.actual_header(table, c.header) is None]
+        problems = [
+            RowProblem(table.header_row, "", _("缺少必需的列“%(header)s”") % {"header": c.header})
+            for c in self.columns
+            if c.required and self.actual_header(table, c.header) is None
+        ]
         if problems:
             raise ImportRejected(problems)
         if not table.rows:
@@ -115,11 +120,12 @@ class ImportSpec:
             if not errors.problems and item is not None and self.duplicate_key is not None:
                 key = self.duplicate_key(item)
                 if key in seen:
-                    errors.add(self.columns[0].header,
-                               _("与第%(row)s行重复") % {"row": seen[key]})
+                    errors.add(self.columns[0].header, _("与第%(row)s行重复") % {"row": seen[key]})
                 seen.setdefault(key, row.number)
             problems.extend(errors.problems)
-            if not errors.problems and item is not None:  # None: a row the spec skips (untouched template row)
+            if (
+                not errors.problems and item is not None
+            ):  # None: a row the spec skips (untouched template row)
                 pending.append(item)
         if problems:
             raise ImportRejected(problems)
@@ -130,7 +136,9 @@ class ImportSpec:
             raise ImportRejected([RowProblem(first_row, "", _("文件中没有填写任何数据"))])
         with transaction.atomic():
             if progress and self.write_reports_progress:
-                return self.write(pending, lambda done, of: progress(total + done * total // max(of, 1), 2 * total))
+                return self.write(
+                    pending, lambda done, of: progress(total + done * total // max(of, 1), 2 * total)
+                )
             return self.write(pending)
 
     def template(self, examples: Iterable[Iterable[str]] = ()) -> bytes:

@@ -33,9 +33,11 @@ _HANDLERS: dict[str, JobFunction] = {}
 
 def handler(kind: str):
     """Register the function that runs jobs of ``kind`` (import-time, in the app that owns the work)."""
+
     def decorate(func: JobFunction) -> JobFunction:
         _HANDLERS[kind] = func
         return func
+
     return decorate
 
 
@@ -99,11 +101,15 @@ def run(job_id: int) -> Job:
         result = _HANDLERS[job.kind](job, report)
     except Exception as exc:  # noqa: BLE001 - a failed job must be recorded, whatever failed
         log.exception("job %s failed", job_id)
-        Job.objects.filter(pk=job_id).update(status=Job.Status.FAILED, finished_at=timezone.now(),
-                                             message=f"{exc}\n{traceback.format_exc(limit=5)}"[:4000])
+        Job.objects.filter(pk=job_id).update(
+            status=Job.Status.FAILED,
+            finished_at=timezone.now(),
+            message=f"{exc}\n{traceback.format_exc(limit=5)}"[:4000],
+        )
     else:
-        Job.objects.filter(pk=job_id).update(status=Job.Status.DONE, finished_at=timezone.now(),
-                                             result=result or {})
+        Job.objects.filter(pk=job_id).update(
+            status=Job.Status.DONE, finished_at=timezone.now(), result=result or {}
+        )
     finally:
         aside.close()
     job.refresh_from_db()
@@ -128,8 +134,10 @@ class _ProgressAside:
         if self.connection is None:
             self.connection = connections.create_connection(DEFAULT_DB_ALIAS)
         with self.connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {Job._meta.db_table} SET progress = %s, total = %s WHERE id = %s",
-                           [done, total, self.job_id])
+            cursor.execute(
+                f"UPDATE {Job._meta.db_table} SET progress = %s, total = %s WHERE id = %s",
+                [done, total, self.job_id],
+            )
         return True
 
     def close(self) -> None:

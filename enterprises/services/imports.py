@@ -22,17 +22,30 @@ from core.roles import Role
 from enterprises import uscc
 from enterprises.models import QUALIFICATION_YEARS, Enterprise, EnterpriseYear, Qualification, default_expiry
 
-MONEY = [("营业收入(万元)", "revenue"), ("成本费用总额(万元)", "total_cost"), ("研发费用(万元)", "rd_expense"),
-         ("境内研发费用(万元)", "domestic_rd"), ("高新技术产品收入(万元)", "hitech_revenue"),
-         ("资产总额(万元)", "total_assets"), ("负债总额(万元)", "total_liabilities")]
-COUNTS = [("职工总数", "staff"), ("科技人员数", "tech_staff"), ("Ⅰ类知识产权数", "ip1"), ("Ⅱ类知识产权数", "ip2")]
+MONEY = [
+    ("营业收入(万元)", "revenue"),
+    ("成本费用总额(万元)", "total_cost"),
+    ("研发费用(万元)", "rd_expense"),
+    ("境内研发费用(万元)", "domestic_rd"),
+    ("高新技术产品收入(万元)", "hitech_revenue"),
+    ("资产总额(万元)", "total_assets"),
+    ("负债总额(万元)", "total_liabilities"),
+]
+COUNTS = [
+    ("职工总数", "staff"),
+    ("科技人员数", "tech_staff"),
+    ("Ⅰ类知识产权数", "ip1"),
+    ("Ⅱ类知识产权数", "ip2"),
+]
 YEAR_FIELDS = [f for _h, f in MONEY] + [f for _h, f in COUNTS] + ["above_scale"]
 CREATE, UPDATE = ChangeRecord.Action.CREATE, ChangeRecord.Action.UPDATE
 ENTERPRISE_FIELDS = ["name", "region", "established"]
 
 ENTERPRISE_COLUMNS = [
     Column("统一社会信用代码", example="91330482MA2B3C4D5E", help=_("18位，按GB 32100-2015校验")),
-    Column("企业名称", example="平湖示范科技有限公司", max_length=Enterprise._meta.get_field("name").max_length),
+    Column(
+        "企业名称", example="平湖示范科技有限公司", max_length=Enterprise._meta.get_field("name").max_length
+    ),
     Column("所属区域", example="当湖街道", help=_("镇街道或县（市、区）的名称或区划代码")),
     Column("成立日期", required=False, example="2015-06-01"),
     Column("年度", example="2024"),
@@ -41,8 +54,11 @@ ENTERPRISE_COLUMNS = [
     Column("是否规上", required=False, example="是", help=_("是/否")),
 ]
 QUALIFICATION_COLUMNS = [
-    Column("统一社会信用代码"), Column("资质类型", help="、".join(QUALIFICATION_YEARS)), Column("证书编号"),
-    Column("发证日期"), Column("有效期至", required=False, help=_("不填时按资质类型推算")),
+    Column("统一社会信用代码"),
+    Column("资质类型", help="、".join(QUALIFICATION_YEARS)),
+    Column("证书编号"),
+    Column("发证日期"),
+    Column("有效期至", required=False, help=_("不填时按资质类型推算")),
 ]
 YES = {"是", "Y", "YES", "TRUE", "1", "规上"}
 NO = {"否", "N", "NO", "FALSE", "0", "规下"}
@@ -139,7 +155,11 @@ def enterprise_spec(user, today: datetime.date | None = None) -> ImportSpec:
         figures = {field: row.cell(header, _money) for header, field in MONEY}
         figures |= {field: row.cell(header, _whole) for header, field in COUNTS}
         figures["above_scale"] = row.cell("是否规上", _yes_no)
-        if figures["staff"] is not None and figures["tech_staff"] is not None and figures["tech_staff"] > figures["staff"]:
+        if (
+            figures["staff"] is not None
+            and figures["tech_staff"] is not None
+            and figures["tech_staff"] > figures["staff"]
+        ):
             row.add("科技人员数", _("科技人员数不能大于职工总数"))
         if established and established > today:
             row.add("成立日期", _("成立日期不能晚于今天"))
@@ -152,8 +172,14 @@ def enterprise_spec(user, today: datetime.date | None = None) -> ImportSpec:
     def write(rows: list[YearRow], progress: Progress | None = None) -> dict:
         return _write_years(user, rows, progress)
 
-    return ImportSpec(columns=ENTERPRISE_COLUMNS, check_row=check, write=write, title=_("企业年度数据"),
-                      duplicate_key=lambda r: (r.uscc, r.year), write_reports_progress=True)
+    return ImportSpec(
+        columns=ENTERPRISE_COLUMNS,
+        check_row=check,
+        write=write,
+        title=_("企业年度数据"),
+        duplicate_key=lambda r: (r.uscc, r.year),
+        write_reports_progress=True,
+    )
 
 
 def _write_years(user, rows: list[YearRow], progress: Progress | None = None) -> dict:
@@ -166,7 +192,9 @@ def _write_years(user, rows: list[YearRow], progress: Progress | None = None) ->
     codes = sorted({r.uscc for r in rows})
     existing: dict[str, Enterprise] = {}
     for chunk in chunks(codes, BATCH):
-        existing.update((e.uscc, e) for e in Enterprise.objects.filter(uscc__in=chunk).select_related("region"))
+        existing.update(
+            (e.uscc, e) for e in Enterprise.objects.filter(uscc__in=chunk).select_related("region")
+        )
     if not user.is_sysadmin:
         outside = [c for c, e in existing.items() if not e.region.code.startswith(user.scope_prefix)]
         if outside:
@@ -196,14 +224,18 @@ def _write_years(user, rows: list[YearRow], progress: Progress | None = None) ->
     Enterprise.objects.bulk_create(new, batch_size=BATCH)
     for enterprise in new:
         existing[enterprise.uscc] = enterprise
-        changes.append((enterprise, ChangeRecord.Action.CREATE, None, snapshot(enterprise, ENTERPRISE_FIELDS)))
+        changes.append(
+            (enterprise, ChangeRecord.Action.CREATE, None, snapshot(enterprise, ENTERPRISE_FIELDS))
+        )
     record_changes(actor=user, changes=changes, note=note)
     created = updated = 0
     for done, batch in enumerate(chunks(rows, BATCH), start=1):
         ids = {existing[r.uscc].pk for r in batch}
         wanted = {r.year for r in batch}
-        years = {(y.enterprise_id, y.year): y for y in EnterpriseYear.objects.filter(
-            enterprise_id__in=ids, year__in=wanted)}
+        years = {
+            (y.enterprise_id, y.year): y
+            for y in EnterpriseYear.objects.filter(enterprise_id__in=ids, year__in=wanted)
+        }
         to_create, to_update, history = [], [], []
         for row in batch:
             enterprise = existing[row.uscc]
@@ -221,15 +253,29 @@ def _write_years(user, rows: list[YearRow], progress: Progress | None = None) ->
             updated += 1
         update_rows(EnterpriseYear, to_update, YEAR_FIELDS)
         # New years go in as plain rows (no model instances); their keys are read back for the history.
-        insert_rows(EnterpriseYear, ["enterprise", "year", *YEAR_FIELDS],
-                    [(e.pk, r.year, *(r.figures[f] for f in YEAR_FIELDS)) for e, r in to_create])
+        insert_rows(
+            EnterpriseYear,
+            ["enterprise", "year", *YEAR_FIELDS],
+            [(e.pk, r.year, *(r.figures[f] for f in YEAR_FIELDS)) for e, r in to_create],
+        )
         if to_create:
-            keys = {(e, y): pk for e, y, pk in EnterpriseYear.objects.filter(
-                enterprise_id__in={e.pk for e, _r in to_create}, year__in=wanted).values_list(
-                "enterprise_id", "year", "pk")}
-            history += [(EnterpriseYear, keys[(e.pk, r.year)], f"{e} {r.year}", CREATE, None,
-                         {"year": r.year, **{f: plain(r.figures[f]) for f in YEAR_FIELDS}})
-                        for e, r in to_create]
+            keys = {
+                (e, y): pk
+                for e, y, pk in EnterpriseYear.objects.filter(
+                    enterprise_id__in={e.pk for e, _r in to_create}, year__in=wanted
+                ).values_list("enterprise_id", "year", "pk")
+            }
+            history += [
+                (
+                    EnterpriseYear,
+                    keys[(e.pk, r.year)],
+                    f"{e} {r.year}",
+                    CREATE,
+                    None,
+                    {"year": r.year, **{f: plain(r.figures[f]) for f in YEAR_FIELDS}},
+                )
+                for e, r in to_create
+            ]
         record_rows(actor=user, rows=history, note=note)
         created += len(to_create)
         if progress:
@@ -264,7 +310,9 @@ def qualification_spec(user) -> ImportSpec:
             return None
         found = Enterprise.objects.restrict(user).filter(uscc=code).first()
         if found is None:
-            raise BusinessError(_("企业库中没有统一社会信用代码为%(c)s的企业（请先导入企业数据）") % {"c": code})
+            raise BusinessError(
+                _("企业库中没有统一社会信用代码为%(c)s的企业（请先导入企业数据）") % {"c": code}
+            )
         return found
 
     def check(row: RowErrors) -> QualificationRow | None:
@@ -285,24 +333,42 @@ def qualification_spec(user) -> ImportSpec:
         created = updated = 0
         changes = []
         for row in rows:
-            found = Qualification.objects.filter(enterprise=row.enterprise, type=row.type, number=row.number).first()
+            found = Qualification.objects.filter(
+                enterprise=row.enterprise, type=row.type, number=row.number
+            ).first()
             before = snapshot(found) if found else None
             if found is None:
-                found = Qualification(enterprise=row.enterprise, type=row.type, number=row.number, issued=row.issued,
-                                      expires=row.expires)
+                found = Qualification(
+                    enterprise=row.enterprise,
+                    type=row.type,
+                    number=row.number,
+                    issued=row.issued,
+                    expires=row.expires,
+                )
                 created += 1
             else:
                 found.issued, found.expires = row.issued, row.expires
                 updated += 1
             found.save()
             if before != snapshot(found):
-                changes.append((found, ChangeRecord.Action.CREATE if before is None else ChangeRecord.Action.UPDATE,
-                                before, snapshot(found)))
+                changes.append(
+                    (
+                        found,
+                        ChangeRecord.Action.CREATE if before is None else ChangeRecord.Action.UPDATE,
+                        before,
+                        snapshot(found),
+                    )
+                )
         record_changes(actor=user, changes=changes, note=_("导入资质"))
         return {"created": created, "updated": updated}
 
-    return ImportSpec(columns=QUALIFICATION_COLUMNS, check_row=check, write=write, title=_("企业资质"),
-                      duplicate_key=lambda r: (r.enterprise.pk, r.type, r.number))
+    return ImportSpec(
+        columns=QUALIFICATION_COLUMNS,
+        check_row=check,
+        write=write,
+        title=_("企业资质"),
+        duplicate_key=lambda r: (r.enterprise.pk, r.type, r.number),
+    )
 
 
 def import_enterprises(*, user, name: str, data: bytes, progress: Progress | None = None) -> dict:
