@@ -70,7 +70,9 @@ def _run_in_thread(job_id: int) -> None:
     try:
         run(job_id)
     finally:
-        close_old_connections()
+        # The thread ends here: its connections (Django keeps one per thread) would otherwise stay open
+        # on PostgreSQL until garbage collection, CONN_MAX_AGE or not.
+        connections.close_all()
 
 
 @shared_task(name="kechuang.run_job", acks_late=True, reject_on_worker_lost=True)
