@@ -1,15 +1,19 @@
 """Change history written explicitly by services: who, when, before and after."""
 
 import datetime
+import functools
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
+from core.bulk import insert_rows
 from core.models import ChangeRecord
 
 
-def _plain(value):
+def plain(value):
+    """A field's value as the history keeps it (JSON-ready)."""
     if isinstance(value, Decimal):
         # Plain notation without trailing zeros, so a figure read back from the database (11.340000) and
         # the same figure as entered (11.34) snapshot alike and an unchanged record is not a change.
@@ -25,16 +29,25 @@ _NEVER_KEPT = {"password", "secret"}
 
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict:
     """JSON-ready values of a record's concrete fields (foreign keys as their ids)."""
-    data = {}
-    for field in obj._meta.concrete_fields:
-        if field.name in _NEVER_KEPT or (fields is not None and field.name not in fields):
-            continue
-        data[field.name] = _plain(getattr(obj, field.attname))
-    return data
+    return {
+        name: plain(getattr(obj, attname))
+        for name, attname in _kept(type(obj), None if fields is None else tuple(fields))
+    }
 
 
-def record_change(*, actor, obj: models.Model, action: str, before: dict | None, after: dict | None,
-                  note: str = "") -> ChangeRecord:
+@functools.cache
+def _kept(model: type[models.Model], fields: tuple[str, ...] | None) -> tuple[tuple[str, str], ...]:
+    # Worked out once per model and field list: an import snapshots every row twice.
+    return tuple(
+        (f.name, f.attname)
+        for f in model._meta.concrete_fields
+        if f.name not in _NEVER_KEPT and (fields is None or f.name in fields)
+    )
+
+
+def record_change(
+    *, actor, obj: models.Model, action: str, before: dict | None, after: dict | None, note: str = ""
+) -> ChangeRecord:
     return ChangeRecord.objects.create(
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
         object_id=str(obj.pk),
@@ -58,22 +71,64 @@ def history_for_many(model, ids) -> models.QuerySet:
     """The changes of several records of one model (e.g. an indicator's targets), newest first."""
     return ChangeRecord.objects.filter(
         content_type=ContentType.objects.get_for_model(model, for_concrete_model=True),
-        object_id__in=[str(i) for i in ids]).select_related("actor")
+        object_id__in=[str(i) for i in ids],
+    ).select_related("actor")
 
 
-def record_changes(*, actor, changes: list[tuple[models.Model, str, dict | None, dict | None]], note: str = "") -> int:
-    """Many changes at once (imports): one INSERT for all their history records."""
-    if not changes:
+def record_changes(
+    *, actor, changes: list[tuple[models.Model, str, dict | None, dict | None]], note: str = ""
+) -> int:
+    """Many changes at once (imports): one prepared INSERT for all their history records."""
+    return record_rows(
+        actor=actor,
+        rows=[(type(obj), obj.pk, str(obj), action, before, after) for obj, action, before, after in changes],
+        note=note,
+    )
+
+
+HistoryRow = tuple[type[models.Model], object, str, str, dict | None, dict | None]
+_HISTORY_FIELDS = [
+    "content_type",
+    "object_id",
+    "object_repr",
+    "action",
+    "actor",
+    "actor_name",
+    "at",
+    "before",
+    "after",
+    "note",
+]
+
+
+def record_rows(*, actor, rows: list[HistoryRow], note: str = "") -> int:
+    """History for records a bulk write made without model instances: (model, pk, repr, action, before, after).
+
+    Everything but the values is the same for the whole write, so it is worked out once: the time is the
+    write's (one import is one change in time), and the actor's name is kept as it was then.
+    """
+    if not rows:
         return 0
-    content_types = {}
-    rows = []
-    for obj, action, before, after in changes:
-        model = type(obj)
+    content_types: dict = {}
+    actor_id = actor.pk if actor is not None and actor.pk else None
+    actor_name = (str(actor) if actor is not None else "系统")[:80]
+    at = timezone.now()
+    values = []
+    for model, pk, label, action, before, after in rows:
         if model not in content_types:
-            content_types[model] = ContentType.objects.get_for_model(model, for_concrete_model=True)
-        rows.append(ChangeRecord(content_type=content_types[model], object_id=str(obj.pk), object_repr=str(obj)[:200],
-                                 action=action, actor=actor if actor is not None and actor.pk else None,
-                                 actor_name=(str(actor) if actor is not None else "系统")[:80], before=before,
-                                 after=after, note=note))
-    ChangeRecord.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+            content_types[model] = ContentType.objects.get_for_model(model, for_concrete_model=True).pk
+        values.append(
+            (
+                content_types[model],
+                str(pk),
+                label[:200],
+                action,
+                actor_id,
+                actor_name,
+                at,
+                before,
+                after,
+                note,
+            )
+        )
+    return insert_rows(ChangeRecord, _HISTORY_FIELDS, values)

@@ -16,8 +16,9 @@ from django.views import View
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
+from core import import_jobs
 from core.audit import history_for, record_change, snapshot
-from core.errors import BusinessError, Conflict, ImportRejected
+from core.errors import BusinessError, Conflict, ImportRejected, NotAllowed
 from core.models import ChangeRecord
 from core.responses import download
 from core.spreadsheets import SafeTableExport
@@ -160,11 +161,16 @@ def _stamp(obj) -> str:
 
 
 class BulkImportView(LoginRequiredMixin, View):
-    """Upload a table; nothing is written unless every row is right, and each problem is shown by its row."""
+    """Upload a table; nothing is written unless every row is right, and each problem is shown by its row.
+
+    With ``job_importer`` (a name registered in core.import_jobs), an upload of more than
+    KECHUANG_IMPORT_JOB_ROWS rows runs as a background job and the page follows it instead.
+    """
 
     template_name = "core/import.html"
     title = ""
     help_text = ""
+    job_importer = ""
 
     def check_access(self, request, **kwargs):
         """Raise PermissionDenied when the user may not import here."""
@@ -178,21 +184,34 @@ class BulkImportView(LoginRequiredMixin, View):
     def back_url(self, request, **kwargs) -> str:
         return request.path
 
+    def _context(self) -> dict:
+        return {"title": self.title, "help_text": self.help_text,
+                "job_rows": import_jobs.job_rows() if self.job_importer else None}
+
     def get(self, request, **kwargs):
         self.check_access(request, **kwargs)
         if "template" in request.GET:
             return download(self.template_bytes(request, **kwargs), "template.xlsx")
-        return render(request, self.template_name, {"title": self.title, "help_text": self.help_text})
+        return render(request, self.template_name, self._context())
 
     def post(self, request, **kwargs):
         self.check_access(request, **kwargs)
         upload = request.FILES.get("file")
-        context = {"title": self.title, "help_text": self.help_text}
+        context = self._context()
         if upload is None:
             context["problems"] = [{"row": "", "column": "", "message": _("请选择要导入的文件")}]
             return render(request, self.template_name, context, status=400)
+        data = upload.read()
+        if self.job_importer and import_jobs.wants_job(upload.name, data):
+            try:
+                job = import_jobs.start_import(key=self.job_importer, title=f"{self.title}：{upload.name}"[:200],
+                                               user=request.user, name=upload.name, data=data,
+                                               back_url=self.back_url(request, **kwargs))
+            except NotAllowed as exc:
+                raise PermissionDenied(str(exc)) from exc
+            return redirect("import-job", pk=job.pk)
         try:
-            count = self.run(request, upload.name, upload.read(), **kwargs)
+            count = self.run(request, upload.name, data, **kwargs)
         except ImportRejected as exc:
             context["problems"] = exc.problems
             context["file_name"] = upload.name

@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from celery import shared_task
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import DEFAULT_DB_ALIAS, close_old_connections, connection, connections, transaction
 from django.utils import timezone
 
 from core.models import Job
@@ -33,9 +33,11 @@ _HANDLERS: dict[str, JobFunction] = {}
 
 def handler(kind: str):
     """Register the function that runs jobs of ``kind`` (import-time, in the app that owns the work)."""
+
     def decorate(func: JobFunction) -> JobFunction:
         _HANDLERS[kind] = func
         return func
+
     return decorate
 
 
@@ -68,7 +70,9 @@ def _run_in_thread(job_id: int) -> None:
     try:
         run(job_id)
     finally:
-        close_old_connections()
+        # The thread ends here: its connections (Django keeps one per thread) would otherwise stay open
+        # on PostgreSQL until garbage collection, CONN_MAX_AGE or not.
+        connections.close_all()
 
 
 @shared_task(name="kechuang.run_job", acks_late=True, reject_on_worker_lost=True)
@@ -89,17 +93,55 @@ def run(job_id: int) -> Job:
             return job
         Job.objects.filter(pk=job_id).update(status=Job.Status.RUNNING, started_at=timezone.now())
 
+    aside = _ProgressAside(job_id, outer=connection.in_atomic_block)
+
     def report(done: int, total: int) -> None:
-        Job.objects.filter(pk=job_id).update(progress=done, total=total)
+        if not aside.report(done, total):
+            Job.objects.filter(pk=job_id).update(progress=done, total=total)
 
     try:
         result = _HANDLERS[job.kind](job, report)
     except Exception as exc:  # noqa: BLE001 - a failed job must be recorded, whatever failed
         log.exception("job %s failed", job_id)
-        Job.objects.filter(pk=job_id).update(status=Job.Status.FAILED, finished_at=timezone.now(),
-                                             message=f"{exc}\n{traceback.format_exc(limit=5)}"[:4000])
+        Job.objects.filter(pk=job_id).update(
+            status=Job.Status.FAILED,
+            finished_at=timezone.now(),
+            message=f"{exc}\n{traceback.format_exc(limit=5)}"[:4000],
+        )
     else:
-        Job.objects.filter(pk=job_id).update(status=Job.Status.DONE, finished_at=timezone.now(),
-                                             result=result or {})
+        Job.objects.filter(pk=job_id).update(
+            status=Job.Status.DONE, finished_at=timezone.now(), result=result or {}
+        )
+    finally:
+        aside.close()
     job.refresh_from_db()
     return job
+
+
+class _ProgressAside:
+    """Progress from inside a handler's long transaction (a large import), seen by others while it runs.
+
+    Within the transaction an update of the job would show only at its commit, so on PostgreSQL it goes
+    through a second connection of its own. Never when the job itself runs inside a caller's transaction
+    (inline, in tests): the job's row is not committed there, so the second connection could not see it.
+    SQLite has one writer at a time: there the progress of the transaction's part shows at its end.
+    """
+
+    def __init__(self, job_id: int, *, outer: bool):
+        self.job_id, self.outer, self.connection = job_id, outer, None
+
+    def report(self, done: int, total: int) -> bool:
+        if self.outer or not connection.in_atomic_block or connection.vendor != "postgresql":
+            return False
+        if self.connection is None:
+            self.connection = connections.create_connection(DEFAULT_DB_ALIAS)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Job._meta.db_table} SET progress = %s, total = %s WHERE id = %s",
+                [done, total, self.job_id],
+            )
+        return True
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()

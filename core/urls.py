@@ -12,6 +12,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("search/", views.site_search, name="search"),
     path("jobs/<int:pk>/", views.job_status, name="job-status"),
+    path("imports/<int:pk>/", views.import_job, name="import-job"),
     path("gongshi/", public.notice_list, name="gongshi-list"),
     path("gongshi/<int:pk>/", public.notice_detail, name="gongshi-detail"),
     path("objections/<int:pk>/decide/", public.decide, name="objection-decide"),

@@ -110,6 +110,24 @@ def job_status(request, pk):
     return render(request, "core/_job.html", {"job": job})
 
 
+@login_required
+def import_job(request, pk):
+    """A large import's page: the job's progress, then what came of it (the count, or every problem by row).
+
+    The result part asks again every two seconds until the job has finished (``?part=result`` returns it
+    alone), so neither it nor the progress above it needs a reload.
+    """
+    from core import import_jobs
+    from core.models import Job
+
+    job = get_object_or_404(Job.objects.restrict(request.user), pk=pk, kind="import")
+    context = {"title": _("导入进度"), "job": job, "summary": import_jobs.summary(job),
+               "problems": job.result.get("errors") or [], "back_url": job.params.get("back", "")}
+    if request.GET.get("part") == "result":
+        return render(request, "core/_import_result.html", context)
+    return render(request, "core/import_job.html", context)
+
+
 # --- error handlers (kechuang/urls.py): JSON in the API's error shape under /api/, the Chinese pages elsewhere
 
 

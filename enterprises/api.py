@@ -6,6 +6,7 @@ import io
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -16,7 +17,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core import roles
+from core import import_jobs, roles
 from core.api import invalid, number, query_date
 from core.api_schema import IMPORT_BODY, OBJECT_LIST, date_parameter
 from core.errors import BusinessError, ImportRejected, NotAllowed, RowProblem
@@ -34,23 +35,38 @@ def visible_enterprise(request, code: str) -> Enterprise:
 
 
 class ImportView(APIView):
+    """POST a file: 200 with the counts, or, past KECHUANG_IMPORT_JOB_ROWS rows, 202 with the job to follow."""
+
     parser_classes = [MultiPartParser, FormParser]
     importer = None
+    job_importer = ""
+    title = ""
 
-    @extend_schema(request=IMPORT_BODY, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=IMPORT_BODY, responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT})
     def post(self, request):
         upload = request.FILES.get("file")
         if upload is None:
             raise ImportRejected([RowProblem(0, "", _("请上传文件（字段名 file）"))])
-        return Response(type(self).importer(user=request.user, name=upload.name, data=upload.read()))
+        data = upload.read()
+        if import_jobs.wants_job(upload.name, data):
+            job = import_jobs.start_import(key=self.job_importer, title=f"{self.title}：{upload.name}"[:200],
+                                           user=request.user, name=upload.name, data=data)
+            # GET the url until status is done: result holds the counts, or errors by row and column.
+            return Response({"job": job.pk, "status": job.status, "url": reverse("api-job", args=[job.pk])},
+                            status=status.HTTP_202_ACCEPTED)
+        return Response(type(self).importer(user=request.user, name=upload.name, data=data))
 
 
 class EnterpriseImport(ImportView):
     importer = staticmethod(imports.import_enterprises)
+    job_importer = "enterprises"
+    title = _("导入企业年度数据")
 
 
 class QualificationImport(ImportView):
     importer = staticmethod(imports.import_qualifications)
+    job_importer = "qualifications"
+    title = _("导入企业资质")
 
 
 def enterprise_json(firm: Enterprise, on: datetime.date) -> dict:

@@ -27,6 +27,7 @@ class EnterprisesConfig(AppConfig):
                                         ("name", "uscc"), lambda e: reverse("enterprises:portrait", args=[e.uscc]),
                                         lambda e: f"{e.name}（{e.uscc}）"))
         register_demo_step(30, _demo)
+        import enterprises.services.imports  # noqa: F401 — registers the importers that large uploads queue
         import enterprises.services.screening  # noqa: F401 — registers the screening job handler
         navigation.register_home(Role.ENTERPRISE, "enterprises:mine")
         navigation.register(_("我的企业"), "enterprises:mine", {Role.ENTERPRISE}, order=5)

@@ -233,6 +233,9 @@ if not DEBUG:
 KECHUANG_JOBS = os.environ.get("KECHUANG_JOBS", "thread")
 KECHUANG_JOBS_SYNC = _flag("KECHUANG_JOBS_SYNC", False)
 KECHUANG_JOBS_QUEUE = os.environ.get("KECHUANG_JOBS_QUEUE", "celery")
+# An import of more rows than this (in its sheet, header included) runs as a background job with a progress
+# page, instead of within the request: 100,000 rows take seconds to tens of seconds, past a proxy's patience.
+KECHUANG_IMPORT_JOB_ROWS = int(os.environ.get("KECHUANG_IMPORT_JOB_ROWS", "2000"))
 CELERY_BROKER_URL = os.environ.get("KECHUANG_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

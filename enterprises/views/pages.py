@@ -268,6 +268,7 @@ class EnterpriseImportView(BulkImportView):
     help_text = _("表头：统一社会信用代码、企业名称、所属区域、成立日期、年度、营业收入(万元)、成本费用总额(万元)、研发费用(万元)、"
                   "境内研发费用(万元)、高新技术产品收入(万元)、资产总额(万元)、负债总额(万元)、职工总数、科技人员数、"
                   "Ⅰ类知识产权数、Ⅱ类知识产权数、是否规上。同一企业同一年度再次导入即更新，原数据留在变更记录中。")
+    job_importer = "enterprises"
 
     def check_access(self, request, **kwargs):
         if not request.user.is_bureau_admin:
@@ -287,6 +288,7 @@ class EnterpriseImportView(BulkImportView):
 class QualificationImportView(EnterpriseImportView):
     title = _("导入企业资质")
     help_text = _("表头：统一社会信用代码、资质类型、证书编号、发证日期、有效期至（不填时按资质类型推算：高新技术企业3年，科技型中小企业1年）。")
+    job_importer = "qualifications"
 
     def run(self, request, name, data, **kwargs):
         result = imports.import_qualifications(user=request.user, name=name, data=data)
