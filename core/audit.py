@@ -6,9 +6,12 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import CharField, DateTimeField, JSONField, Value
+from django.db.models.expressions import BaseExpression
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from core.bulk import insert_rows
+from core.bulk import insert_rows, insert_select
 from core.models import ChangeRecord
 
 
@@ -75,6 +78,10 @@ def history_for_many(model, ids) -> models.QuerySet:
     ).select_related("actor")
 
 
+def _actor_fields(actor) -> tuple[int | None, str]:
+    return (actor.pk if actor is not None and actor.pk else None), (str(actor) if actor is not None else "系统")[:80]
+
+
 def record_changes(
     *, actor, changes: list[tuple[models.Model, str, dict | None, dict | None]], note: str = ""
 ) -> int:
@@ -110,8 +117,7 @@ def record_rows(*, actor, rows: list[HistoryRow], note: str = "") -> int:
     if not rows:
         return 0
     content_types: dict = {}
-    actor_id = actor.pk if actor is not None and actor.pk else None
-    actor_name = (str(actor) if actor is not None else "系统")[:80]
+    actor_id, actor_name = _actor_fields(actor)
     at = timezone.now()
     values = []
     for model, pk, label, action, before, after in rows:
@@ -132,3 +138,35 @@ def record_rows(*, actor, rows: list[HistoryRow], note: str = "") -> int:
             )
         )
     return insert_rows(ChangeRecord, _HISTORY_FIELDS, values)
+
+
+def record_changes_of(*, actor, records: models.QuerySet, action: str, before: dict | None,
+                      after: dict | BaseExpression, note: str = "") -> int:
+    """One change per record of a query, written by the database itself (INSERT … SELECT): a pool refresh
+    enters or exits a hundred thousand firms, and each needs its history without a Python object apiece.
+
+    ``after`` is a dict (the same for every record) or an expression over the record, e.g.
+    ``JSONObject(reason=F("reason"))``. Returns how many were written.
+    """
+    model = records.model
+    # object_repr is str(obj); in SQL that is only known for Django's default "<Model> object (<pk>)".
+    if model.__str__ is not models.Model.__str__:
+        raise TypeError(f"{model.__name__} has its own __str__: its history cannot be written in SQL")
+    actor_id, actor_name = _actor_fields(actor)
+    pk_text = Cast("pk", CharField(max_length=64))
+    columns = {
+        "content_type_id": Value(ContentType.objects.get_for_model(model, for_concrete_model=True).pk),
+        "object_id": pk_text,
+        "object_repr": Concat(Value(f"{model.__name__} object ("), pk_text, Value(")"), output_field=CharField()),
+        "action": Value(action),
+        "actor_name": Value(actor_name),
+        "at": Value(timezone.now(), output_field=DateTimeField()),
+        "after": after if isinstance(after, BaseExpression) else Value(after, output_field=JSONField()),
+        "note": Value(note),
+    }
+    # Columns left out are NULL: an untyped NULL in a SELECT list would not go into a jsonb column.
+    if actor_id is not None:
+        columns["actor_id"] = Value(actor_id)
+    if before is not None:
+        columns["before"] = Value(before, output_field=JSONField())
+    return insert_select(ChangeRecord, columns, records)

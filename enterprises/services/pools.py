@@ -8,11 +8,14 @@ with the date and the reason; manual members are only removed by hand.
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models.functions import Cast, JSONObject
 from django.utils.translation import gettext as _
 
-from core.audit import record_change, record_changes, snapshot
+from core.audit import record_change, record_changes_of, snapshot
+from core.bulk import insert_rows
 from core.errors import BusinessError, Conflict, NotAllowed
 from core.models import ChangeRecord
 from enterprises.models import Enterprise, Pool, PoolMember, Qualification, Screening, ScreeningResult
@@ -59,7 +62,36 @@ def _valid(kind: str, on: datetime.date):
                   .filter(Q(expires__isnull=True) | Q(expires__gte=on)))
 
 
-def matching(pool: Pool, screening: Screening):
+class _Passed(Func):
+    """Whether a stored result's criterion ``code`` passed: an item ``[code, true, …]`` in its criteria.
+
+    Evaluated in the database so that the tier rules (``passed`` / ``not_passed``) filter like the others
+    instead of every admitted result's criteria being read into Python. ``true`` is matched as JSON true,
+    as Python's ``is True`` did: a criterion not judged (null) has not passed. The path is ``strict``: in
+    lax mode PostgreSQL unwraps the item arrays and ``@[0]`` no longer reads the code.
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, code: str):
+        super().__init__(F("criteria"), Value(code))
+
+    def _parts(self, compiler) -> tuple[str, str, tuple]:
+        (criteria, criteria_params), (code, code_params) = (compiler.compile(e) for e in self.get_source_expressions())
+        return criteria, code, (*criteria_params, *code_params)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        criteria, code, params = self._parts(compiler)
+        return (f"EXISTS (SELECT 1 FROM json_each({criteria}) AS item WHERE json_extract(item.value, '$[0]') = {code}"
+                f" AND json_type(item.value, '$[1]') = 'true')", params)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        criteria, code, params = self._parts(compiler)
+        return (f"jsonb_path_exists({criteria}, 'strict $[*] ? (@[0] == $code && @[1] == true)', "
+                f"jsonb_build_object('code', ({code})::text))", params)
+
+
+def matching(pool: Pool, screening: Screening) -> QuerySet:
     """The screening results a pool's rule admits (one query, evaluated in the database)."""
     rule = pool.rule
     results = ScreeningResult.objects.filter(screening=screening)
@@ -80,66 +112,103 @@ def matching(pool: Pool, screening: Screening):
         results = results.filter(_valid(rule["with_valid"], screening.date))
     if rule.get("without_valid"):
         results = results.filter(~_valid(rule["without_valid"], screening.date))
+    for code in rule.get("passed", []):
+        results = results.filter(_Passed(code))
+    for code in rule.get("not_passed", []):
+        results = results.exclude(_Passed(code))
     return results
 
 
-def _reason(pool: Pool, screening: Screening, result: ScreeningResult) -> str:
+def _wording(screening: Screening) -> dict[str, str]:
+    """The reason's texts, translated once per refresh: gettext per entrant cost more than the rest of it."""
+    return {"head": _("%(date)s%(ruleset)s评测：") % {"date": screening.date.isoformat(),
+                                                     "ruleset": screening.ruleset.name},
+            "direct": _("达标（直接认定）"), "all": _("全部达标"), "score": _("得分%(score)s分"),
+            "missed": _("未通过%(n)s项（%(gaps)s）"), "fits": _("符合入库规则")}
+
+
+def _reason(pool: Pool, screening: Screening, result: ScreeningResult, wording: dict[str, str] | None = None) -> str:
+    """The entry reason from a result (a model instance or a row with the same attributes)."""
+    words = wording or _wording(screening)
     gaps = [c[4] for c in result.criteria if c[1] is False and c[4]]
-    head = _("%(date)s%(ruleset)s评测：") % {"date": screening.date.isoformat(), "ruleset": screening.ruleset.name}
+    head = words["head"]
     if result.eligible and (result.direct or not gaps):
-        return head + (_("达标（直接认定）") if result.direct else _("全部达标"))
+        return head + (words["direct"] if result.direct else words["all"])
     # A tier pool admits eligible results that still miss the higher tiers: say the score, not "全部达标".
     # format(…, "f"): a stored 40.00 normalises to 4E+1.
-    score = (_("得分%(score)s分") % {"score": format(result.score.normalize(), "f")}
-             if result.score is not None else "")
+    score = words["score"] % {"score": format(result.score.normalize(), "f")} if result.score is not None else ""
     if gaps:
-        missed = _("未通过%(n)s项（%(gaps)s）") % {"n": result.failed, "gaps": "；".join(gaps)}
+        missed = words["missed"] % {"n": result.failed, "gaps": "；".join(gaps)}
         return head + (f"{score}，{missed}" if score else missed)
-    return head + (score or _("符合入库规则"))
+    return head + (score or words["fits"])
 
 
 def admitted_ids(pool: Pool, screening: Screening) -> set[int]:
-    admitted = matching(pool, screening)
-    must, must_not = set(pool.rule.get("passed", [])), set(pool.rule.get("not_passed", []))
-    if not (must or must_not):
-        return set(admitted.values_list("enterprise_id", flat=True))
-    wanted = set()
-    for enterprise_id, criteria in admitted.values_list("enterprise_id", "criteria").iterator(chunk_size=5000):
-        passed = {c[0] for c in criteria if c[1] is True}
-        if must <= passed and not (must_not & passed):
-            wanted.add(enterprise_id)
-    return wanted
+    return set(matching(pool, screening).values_list("enterprise_id", flat=True))
+
+
+def batch_size() -> int:
+    """Rows per round trip when entrants are written (a setting, so tests can cross it with a few firms)."""
+    return getattr(settings, "KECHUANG_POOL_BATCH", 5000)
+
+
+MEMBER_COLUMNS = ("pool_id", "enterprise_id", "entered_on", "reason", "exit_reason", "source", "screening_id")
+
+
+def _active(pool: Pool) -> QuerySet:
+    return PoolMember.objects.filter(pool=pool, exited_on__isnull=True)
+
+
+def _enter(pool: Pool, screening: Screening) -> int:
+    """Insert a member for every admitted firm not already in the pool; returns how many.
+
+    The reason is composed in Python (``_reason``, one wording for every database), so the entrants are
+    streamed as plain rows (no model instances) by one query and written a batch at a time. Writing while
+    the query is read is safe: a row written is for a firm already read, and each firm is judged by its
+    own "not already a member", which no other firm's row changes.
+    """
+    entrants = matching(pool, screening).exclude(Exists(_active(pool).filter(enterprise_id=OuterRef("enterprise_id"))))
+    fields = ("enterprise_id", "eligible", "direct", "failed", "score", "criteria")
+    on, size, entered, wording = screening.date.isoformat(), batch_size(), 0, _wording(screening)
+    rows: list[tuple] = []
+    for row in entrants.order_by().values_list(*fields, named=True).iterator(chunk_size=size):
+        rows.append((pool.pk, row.enterprise_id, on, _reason(pool, screening, row, wording), "", "screening",
+                     screening.pk))
+        if len(rows) >= size:
+            insert_rows(PoolMember, MEMBER_COLUMNS, rows, prepared=True)
+            entered, rows = entered + len(rows), []
+    if rows:
+        insert_rows(PoolMember, MEMBER_COLUMNS, rows, prepared=True)
+    return entered + len(rows)
 
 
 @transaction.atomic
 def refresh_pool(pool: Pool, screening: Screening, user=None) -> dict:
-    admitted = matching(pool, screening)
-    wanted = admitted_ids(pool, screening)
+    """Bring a pool in line with a screening: set-based, with a history record for every entrant and leaver.
+
+    Leavers are exited by one UPDATE and entrants inserted in large batches; their history is copied by
+    the database from the rows themselves (INSERT … SELECT), so no entrant or leaver goes without one.
+    """
     # Only the screened region's members are judged: a county's screening leaves other counties' alone.
     region = screening.region
-    current = {m.enterprise_id: m for m in PoolMember.objects.filter(
-        pool=pool, exited_on__isnull=True,
-        enterprise__region__code__startswith=region.code if region.level == "town" else region.prefix)}
-    new_ids = wanted - set(current)
-    leaving = [m for eid, m in current.items() if eid not in wanted and m.source == "screening"]
-    members = []
-    for result in admitted.filter(enterprise_id__in=new_ids).only("enterprise_id", "eligible", "direct", "failed",
-                                                                   "score", "criteria").iterator(chunk_size=2000):
-        members.append(PoolMember(pool=pool, enterprise_id=result.enterprise_id, entered_on=screening.date,
-                                  reason=_reason(pool, screening, result), screening=screening, source="screening"))
-    PoolMember.objects.bulk_create(members, batch_size=2000)
+    in_region = {"enterprise__region__code__startswith": region.code if region.level == "town" else region.prefix}
+    note = _("培育库按评测结果更新")
     exit_reason = _("%(date)s%(ruleset)s评测不再符合入库规则") % {"date": screening.date.isoformat(),
                                                                 "ruleset": screening.ruleset.name}
-    for member in leaving:
-        member.exited_on, member.exit_reason = screening.date, exit_reason
-    PoolMember.objects.bulk_update(leaving, ["exited_on", "exit_reason"], batch_size=2000)
-    record_changes(actor=user, changes=[(m, ChangeRecord.Action.CREATE, None, {"pool": pool.code, "reason": m.reason})
-                                        for m in members[:10000]]
-                   + [(m, ChangeRecord.Action.UPDATE, {"exited_on": None}, {"exited_on": str(m.exited_on),
-                                                                             "exit_reason": exit_reason})
-                      for m in leaving[:10000]], note=_("培育库按评测结果更新"))
-    return {"entered": len(members), "exited": len(leaving), "members": len(wanted | {
-        eid for eid, m in current.items() if m.source == "manual"})}
+    # Manual members are only removed by hand; a firm the rule no longer admits leaves.
+    leaving = _active(pool).filter(source="screening", **in_region).exclude(
+        Exists(matching(pool, screening).filter(enterprise_id=OuterRef("enterprise_id"))))
+    # The history first, from the same rows the UPDATE then exits (the pool's row lock keeps them the same).
+    record_changes_of(actor=user, records=leaving, action=ChangeRecord.Action.UPDATE, before={"exited_on": None},
+                      after={"exited_on": screening.date.isoformat(), "exit_reason": exit_reason}, note=note)
+    exited = leaving.update(exited_on=screening.date, exit_reason=exit_reason)
+    # Members inserted from here on have higher ids: their history is copied from them after the inserts.
+    last_before = PoolMember.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    entered = _enter(pool, screening)
+    record_changes_of(actor=user, records=PoolMember.objects.filter(pool=pool, pk__gt=last_before, source="screening"),
+                      action=ChangeRecord.Action.CREATE, before=None,
+                      after=JSONObject(pool=Cast(Value(pool.code), TextField()), reason=F("reason")), note=note)
+    return {"entered": entered, "exited": exited, "members": _active(pool).filter(**in_region).count()}
 
 
 @transaction.atomic

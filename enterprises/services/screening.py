@@ -9,10 +9,11 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import jobs
+from core.bulk import insert_rows
 from core.errors import BusinessError, NotAllowed
 from core.models import Job, Region
 from enterprises import engine
@@ -99,16 +100,8 @@ RESULT_COLUMNS = ("screening_id", "enterprise_id", "status", "eligible", "direct
 
 
 def _write_results(rows: list[tuple]) -> None:
-    """Append results in one round trip: COPY on PostgreSQL, a prepared executemany elsewhere."""
-    table = ScreeningResult._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(RESULT_COLUMNS)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(RESULT_COLUMNS))
-            cursor.executemany(f"INSERT INTO {table} ({', '.join(RESULT_COLUMNS)}) VALUES ({marks})", rows)
+    # The rows are already as the columns take them (criteria encoded once, as they are made).
+    insert_rows(ScreeningResult, RESULT_COLUMNS, rows, prepared=True)
 
 
 def screen(screening: Screening, report=lambda done, total: None, batch: int = CHUNK) -> Screening:
