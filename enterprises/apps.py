@@ -30,6 +30,9 @@ class EnterprisesConfig(AppConfig):
         import enterprises.services.imports  # noqa: F401 — registers the importers that large uploads queue
         import enterprises.services.screening  # noqa: F401 — registers the screening job handler
         navigation.register_home(Role.ENTERPRISE, "enterprises:mine")
+        from enterprises.registrations import register
+
+        register()
         navigation.register(_("我的企业"), "enterprises:mine", {Role.ENTERPRISE}, order=5)
 
 

@@ -108,12 +108,21 @@ class EnterpriseYear(models.Model):
         return f"{self.enterprise} {self.year}"
 
 
+class QualificationQuerySet(RestrictedQuerySet):
+    def scope(self, user, action):
+        # A certificate is seen and changed by whoever sees and changes its enterprise.
+        return self.filter(enterprise__in=Enterprise.objects.restrict(user, action))
+
+
 class Qualification(models.Model):
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="qualifications")
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE,
+                                   related_name="qualifications")
     type = models.CharField(_("资质类型"), max_length=30, choices=QUALIFICATION_CHOICES)
     number = models.CharField(_("证书编号"), max_length=60)
     issued = models.DateField(_("发证日期"))
-    expires = models.DateField(_("有效期至"), null=True, blank=True)
+    expires = models.DateField(_("有效期至"), null=True, blank=True, help_text=_("留空则按资质类型的有效年限计算"))
+
+    objects = QualificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("资质")

@@ -125,7 +125,7 @@ class RegistryViewSet(viewsets.GenericViewSet):
     @extend_schema(responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes},
                    filters=False)
     def template(self, request):
-        if not self.registration.can_add(request.user):
+        if not (self.registration.importable and self.registration.can_add(request.user)):
             raise PermissionDenied(_("您无权导入%(name)s") % {"name": self.registration.verbose_name})
         return download(imports.import_spec(self.registration, request.user).template(),
                         f"{self.registration.name}-template.xlsx")
