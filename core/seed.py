@@ -64,9 +64,13 @@ def find_unit(name: str, region: Region, kinds=(OrgKind.BUREAU, OrgKind.DIVISION
     return None
 
 
-def refresh_statistics() -> None:
-    """Let the query planner see freshly bulk-loaded tables (autovacuum would, minutes later)."""
+def refresh_statistics(*models) -> None:
+    """Let the query planner see freshly bulk-loaded tables (autovacuum would, minutes later): the given
+    models' tables, or every table."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        if not models:
+            cursor.execute("ANALYZE")
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

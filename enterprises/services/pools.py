@@ -196,8 +196,11 @@ def refresh_pool(pool: Pool, screening: Screening, user=None) -> dict:
     exit_reason = _("%(date)s%(ruleset)s评测不再符合入库规则") % {"date": screening.date.isoformat(),
                                                                 "ruleset": screening.ruleset.name}
     # Manual members are only removed by hand; a firm the rule no longer admits leaves.
+    # NOT IN over the admitted firms, not a correlated NOT EXISTS: the database works the admitted set out
+    # once (a hashed subplan) whatever its statistics say; right after the screening's rows were written
+    # they are stale, and a per-member re-evaluation of the whole rule took minutes for a few hundred firms.
     leaving = _active(pool).filter(source="screening", **in_region).exclude(
-        Exists(matching(pool, screening).filter(enterprise_id=OuterRef("enterprise_id"))))
+        enterprise_id__in=matching(pool, screening).values("enterprise_id"))
     # The history first, from the same rows the UPDATE then exits (the pool's row lock keeps them the same).
     record_changes_of(actor=user, records=leaving, action=ChangeRecord.Action.UPDATE, before={"exited_on": None},
                       after={"exited_on": screening.date.isoformat(), "exit_reason": exit_reason}, note=note)

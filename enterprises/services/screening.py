@@ -16,6 +16,7 @@ from core import jobs
 from core.bulk import insert_rows
 from core.errors import BusinessError, NotAllowed
 from core.models import Job, Region
+from core.seed import refresh_statistics
 from enterprises import engine
 from enterprises.models import Enterprise, EnterpriseYear, Qualification, RuleSet, Screening, ScreeningResult
 from enterprises.services.rulesets import active, compiled
@@ -130,6 +131,8 @@ def screen(screening: Screening, report=lambda done, total: None, batch: int = C
             _write_results(rows)
         done += len(rows)
     report(done, total)
+    # The pool refresh that follows queries these rows at once; the planner should know how many there are.
+    refresh_statistics(ScreeningResult)
     Screening.objects.filter(pk=screening.pk).update(total=done, eligible=eligible, incomplete=incomplete)
     screening.refresh_from_db()
     return screening
