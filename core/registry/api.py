@@ -68,9 +68,10 @@ class RegistryViewSet(viewsets.GenericViewSet):
         return form_class(merged, instance=instance, user=self.request.user)
 
     def _data(self):
-        if not isinstance(self.request.data, dict) and not hasattr(self.request.data, "dict"):
+        # Bodies are JSON (parser_classes): anything but an object is refused here.
+        if not isinstance(self.request.data, dict):
             raise serializers.ValidationError(_("请求体应为 JSON 对象"))
-        return self.request.data.dict() if hasattr(self.request.data, "dict") else dict(self.request.data)
+        return dict(self.request.data)
 
     def list(self, request):
         queryset = self.filter_queryset(self.get_queryset())
