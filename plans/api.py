@@ -1,5 +1,8 @@
 """JSON API over the same services and queries as the pages."""
 
+import contextlib
+from decimal import Decimal, InvalidOperation
+
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -18,12 +21,22 @@ from core.models import OrgUnit
 from core.periods import Period, PeriodError
 from core.responses import CONTENT_TYPES, download
 from plans import exports
+from plans.derived import Derived, derive
 from plans.models import Indicator, IndicatorValue, Plan, Target
 from plans.queries import indicator_warnings, plan_indicators, plan_progress, ranking, visible_place_ids
 from plans.rules import can_view_place
-from plans.serializers import IndicatorSerializer, PlanSerializer, ReviewIn, ValueIn, ValueSerializer
+from plans.serializers import (
+    IndicatorSerializer,
+    PlanSerializer,
+    ProgressOut,
+    ReviewIn,
+    ValueIn,
+    ValueSerializer,
+)
 from plans.services import value_import, values
 from plans.views.common import visible_plan
+
+SIX_PLACES = Decimal("0.000001")
 
 
 def query_period(request, name: str = "period", required: bool = True) -> Period | None:
@@ -171,11 +184,12 @@ def _place_for(request, plan: Plan) -> OrgUnit | None:
 
 class Progress(APIView):
     @extend_schema(parameters=[period_parameter(),
-                               OpenApiParameter("org_unit", str)], responses=OpenApiTypes.OBJECT)
+                               OpenApiParameter("org_unit", str)], responses=ProgressOut)
     def get(self, request, code):
         plan = visible_plan(request, code)
         period = query_period(request)
         report = plan_progress(plan, period, _place_for(request, plan))
+        derived = derive(report, request.user)
         return Response({
             "plan": plan.code, "period": period.code, "org_unit": report.place.code,
             "time_progress": ratio(report.time_progress),
@@ -186,8 +200,33 @@ class Progress(APIView):
                 "annual_target_derived": r.annual_target_derived,
                 "annual_completion": ratio(r.annual_completion), "status": r.status,
                 "yoy_growth": ratio(r.yoy_growth), "basis": r.basis,
+                **derived_fields(r.indicator, derived[r.indicator.pk]),
             } for r in report.rows],
         })
+
+
+def _figure(value: Decimal | None):
+    # Projections and ratios of sums carry many digits; six decimals are what a stored figure has.
+    if value is None:
+        return None
+    # With more digits than a Decimal context holds the value stays as it is: the float keeps its magnitude.
+    with contextlib.suppress(InvalidOperation):
+        value = value.quantize(SIX_PLACES)
+    return number(value)
+
+
+def derived_fields(indicator: Indicator, item: Derived) -> dict:
+    """A progress row's formula value, year-end projection and roll-up (plans.derived), as JSON."""
+    f, r = item.forecast, item.rollup
+    return {
+        "formula": indicator.formula, "computed": _figure(item.computed),
+        "forecast": {"value": _figure(f.value), "method": f.method, "method_label": f.method_label,
+                     "target": _figure(f.target), "misses_target": f.misses_target, "text": item.forecast_text},
+        "rollup": None if r is None else {
+            "method": r.method, "method_label": r.method_label, "total": _figure(r.total),
+            "official": _figure(r.official), "difference": _figure(r.difference), "reported": len(r.reported),
+            "missing": [{"code": p.code, "name": p.name} for p in item.missing_places]},
+    }
 
 
 class Ranking(APIView):

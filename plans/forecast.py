@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
@@ -97,3 +97,22 @@ def project(*, kind: str, actual: Decimal | None, months_elapsed: int,
     else:
         value, method, share, years = actual, LATEST, None, ()
     return Forecast(value, method, target, misses(value, target, direction), share, years)
+
+
+def _figure(value: Decimal) -> str:
+    d = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    text = format(d, "f")
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text == "-0" else text
+
+
+def sentence(result: Forecast, unit: str) -> str:
+    """"预计全年X，目标Y" as a report prints it, with "预计未完成" when the projection misses the target."""
+    if result.value is None:
+        return ""
+    text = _("预计全年%(value)s%(unit)s") % {"value": _figure(result.value), "unit": unit}
+    if result.target is not None:
+        text += _("，目标%(target)s%(unit)s") % {"target": _figure(result.target), "unit": unit}
+    if result.misses_target:
+        text += _("，预计未完成")
+    return str(text)

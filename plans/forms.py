@@ -1,6 +1,8 @@
 from django import forms
 
+from core.errors import BusinessError
 from plans.models import Indicator
+from plans.services.plans import checked_formula
 
 
 class IndicatorForm(forms.ModelForm):
@@ -8,15 +10,26 @@ class IndicatorForm(forms.ModelForm):
 
     class Meta:
         model = Indicator
-        fields = ["name", "unit", "kind", "direction", "frequency", "note", "needs_review"]
+        fields = ["name", "unit", "kind", "direction", "frequency", "formula", "note", "needs_review"]
         widgets = {
             "name": forms.TextInput(attrs={"class": "form-control"}),
             "unit": forms.TextInput(attrs={"class": "form-control"}),
             "kind": forms.Select(attrs={"class": "form-select"}),
             "direction": forms.Select(attrs={"class": "form-select"}),
             "frequency": forms.Select(attrs={"class": "form-select"}),
+            "formula": forms.TextInput(attrs={"class": "form-control"}),
             "note": forms.Textarea(attrs={"class": "form-control", "rows": 3}),
         }
+
+    def clean(self):
+        data = super().clean()
+        # Checked again under lock when saved; here so the problem shows beside the field.
+        if "formula" in data and "unit" in data and self.instance.pk:
+            try:
+                data["formula"] = checked_formula(self.instance, data["formula"], data["unit"])
+            except BusinessError as exc:
+                self.add_error("formula", str(exc))
+        return data
 
 
 class PlanCreateForm(forms.Form):

@@ -168,6 +168,8 @@ class Indicator(models.Model):
     responsible_units = models.ManyToManyField(OrgUnit, through="IndicatorResponsibility",
                                                verbose_name=_("责任单位"), related_name="indicators")
     note = models.TextField(_("说明"), blank=True)
+    formula = models.CharField(_("计算公式"), max_length=200, blank=True,
+                               help_text=_("由本规划其他指标编码计算，如 PH01 / PH10 * 100；留空表示直接填报"))
     needs_review = models.BooleanField(_("待补全"), default=False,
                                        help_text=_("导入时无法从表格判断类型或单位，需管理员确认"))
 

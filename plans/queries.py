@@ -458,6 +458,21 @@ def completions_by_place(plan: Plan, period: Period, indicators: list[Indicator]
     return dict(out)
 
 
+# --- derived figures: formula values, roll-ups and forecasts live in plans.derived ---------------------
+
+
+def forecast_for(plan: Plan, period: Period, place: OrgUnit | None = None,
+                 indicators: list[Indicator] | None = None) -> dict:
+    """Each indicator's year-end projection by code (``plans.forecast.Forecast``), for reports and other apps.
+
+    ``plans.forecast.sentence(f, unit)`` prints one as "预计全年X，目标Y". plans.derived reads through this
+    module, hence the import here.
+    """
+    from plans.derived import forecast_for as derived_forecasts
+
+    return derived_forecasts(plan, period, place, indicators)
+
+
 # --- what plan pages and other apps' pages start from -------------------------------------------------
 
 

@@ -41,8 +41,8 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Indicator
-        fields = ["code", "seq", "name", "unit", "kind", "direction", "frequency", "responsible_units",
-                  "targets", "warnings", "note"]
+        fields = ["code", "seq", "name", "unit", "kind", "direction", "frequency", "formula",
+                  "responsible_units", "targets", "warnings", "note"]
 
     def get_responsible_units(self, obj) -> list[str]:
         return [link.org_unit.name for link in obj.unit_links.all()]
@@ -97,3 +97,59 @@ class ValueIn(serializers.Serializer):
 class ReviewIn(serializers.Serializer):
     opinion = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+
+# --- the progress endpoint's answer (declared for the schema; the view builds plain dicts) --------------------
+
+
+class ForecastOut(serializers.Serializer):
+    value = serializers.FloatField(allow_null=True, help_text="预计全年数；无本期数据时为空")
+    method = serializers.ChoiceField(choices=["seasonal", "linear", "level_linear", "latest", "full_year"],
+                                     allow_null=True)
+    method_label = serializers.CharField(allow_blank=True)
+    target = serializers.FloatField(allow_null=True, help_text="年度目标")
+    misses_target = serializers.BooleanField(allow_null=True, help_text="预计未完成年度目标")
+    text = serializers.CharField(allow_blank=True, help_text="预计全年X，目标Y")
+
+
+class PlaceOut(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class RollupOut(serializers.Serializer):
+    method = serializers.ChoiceField(choices=["sum", "formula"])
+    method_label = serializers.CharField()
+    total = serializers.FloatField(allow_null=True, help_text="下级地区合计（计算值）")
+    official = serializers.FloatField(allow_null=True, help_text="本级填报数（正式数）")
+    difference = serializers.FloatField(allow_null=True, help_text="填报数减合计")
+    reported = serializers.IntegerField(min_value=0)
+    missing = PlaceOut(many=True)
+
+
+class ProgressRowOut(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    actual = serializers.FloatField(allow_null=True)
+    target = serializers.FloatField(allow_null=True)
+    target_derived = serializers.BooleanField()
+    completion = serializers.FloatField(allow_null=True)
+    annual_target = serializers.FloatField(allow_null=True)
+    annual_target_derived = serializers.BooleanField()
+    annual_completion = serializers.FloatField(allow_null=True)
+    status = serializers.CharField()
+    yoy_growth = serializers.FloatField(allow_null=True)
+    basis = serializers.CharField(allow_null=True)
+    formula = serializers.CharField(allow_blank=True)
+    computed = serializers.FloatField(allow_null=True, help_text="按公式由其他指标计算的值（计算值，不作为填报数）")
+    forecast = ForecastOut()
+    rollup = RollupOut(allow_null=True, help_text="下级地区合计；只对能查看全部下级地区的用户给出")
+
+
+class ProgressOut(serializers.Serializer):
+    plan = serializers.CharField()
+    period = serializers.CharField()
+    org_unit = serializers.CharField()
+    time_progress = serializers.FloatField()
+    indicators = ProgressRowOut(many=True)

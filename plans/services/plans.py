@@ -10,7 +10,8 @@ from core import roles
 from core.audit import record_change, snapshot
 from core.errors import BusinessError, FieldProblem, NotAllowed
 from core.models import ChangeRecord, OrgUnit, Region
-from plans.models import Plan
+from plans import formulas
+from plans.models import Indicator, Plan
 from plans.services.plan_import import import_indicator_table
 
 
@@ -39,3 +40,31 @@ def create_plan(*, admin, code: str, name: str, region: Region, start_year: int,
     if indicator_file is not None:
         import_indicator_table(actor=admin, plan=plan, name=indicator_file[0], data=indicator_file[1])
     return plan
+
+
+def checked_formula(indicator: Indicator, formula: str, unit: str | None = None) -> str:
+    """The formula to store for ``indicator`` ('' for a reported indicator), else BusinessError on formula.
+
+    Checked against the plan's indicators as they will be after the save (``unit`` is the new unit): the
+    indicator's own formula (unknown code, cycle, units), and every other formula of the plan, which a new
+    unit or formula here could break. Called inside the saving transaction; the plan's indicators are locked
+    so that two edits cannot close a cycle between them.
+    """
+    text = (formula or "").strip()
+    rows = list(Indicator.objects.select_for_update().filter(plan_id=indicator.plan_id).order_by("pk")
+                .values_list("code", "unit", "formula"))
+    units = {code: u for code, u, _f in rows}
+    saved = {code: f for code, _u, f in rows if f}
+    units[indicator.code] = unit if unit is not None else indicator.unit
+    saved.pop(indicator.code, None)
+    if text:
+        saved[indicator.code] = text
+    for code in sorted(saved):
+        try:
+            formulas.validate(code, saved[code], units=units, formulas=saved)
+        except formulas.FormulaError as exc:
+            if code == indicator.code:
+                raise BusinessError(str(exc), field="formula") from exc
+            raise BusinessError(_("修改后指标%(code)s的公式不再成立：%(reason)s") % {"code": code, "reason": exc},
+                                field="formula") from exc
+    return text

@@ -210,3 +210,11 @@ def test_flag_agrees_with_direction(actual, target, month, direction):
 def test_months_out_of_range_is_a_bug():
     with pytest.raises(ValueError):
         forecast.project(kind="cumulative", actual=Decimal(1), months_elapsed=0)
+
+
+def test_sentence_for_a_report():
+    result = forecast.project(kind="cumulative", actual=Decimal("30.004"), months_elapsed=3, target=Decimal(130))
+    assert forecast.sentence(result, "亿元") == "预计全年120.02亿元，目标130亿元，预计未完成"
+    reached = forecast.project(kind="cumulative", actual=Decimal(40), months_elapsed=3)
+    assert forecast.sentence(reached, "家") == "预计全年160家"
+    assert forecast.sentence(forecast.project(kind="rate", actual=None, months_elapsed=3), "%") == ""

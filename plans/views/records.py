@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +17,7 @@ from plans.forms import IndicatorForm, PlanCreateForm
 from plans.models import Indicator, IndicatorValue, Plan
 from plans.queries import plan_indicators
 from plans.services import plan_import
-from plans.services.plans import create_plan
+from plans.services.plans import checked_formula, create_plan
 from plans.tables import PlanTable, ValueTable
 from plans.views.common import visible_plan
 
@@ -68,6 +69,11 @@ class IndicatorEdit(ObjectEditView):
     def get_object(self, **kwargs):
         return get_object_or_404(self.queryset.restrict(self.request.user, "change"),
                                  plan__code=kwargs["code"], code=kwargs["indicator"])
+
+    def save(self, form, obj):
+        with transaction.atomic():
+            form.instance.formula = checked_formula(obj, form.cleaned_data["formula"], form.cleaned_data["unit"])
+            return super().save(form, obj)
 
     def success_url(self, obj):
         return reverse("plans:indicator", args=[obj.plan.code, obj.code])
