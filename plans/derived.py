@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
-from core.models import OrgUnit
+from core.models import OrgKind, OrgUnit
 from core.periods import Period
 from plans import forecast as projection
 from plans import formulas
@@ -39,6 +40,11 @@ class Derived:
         return projection.sentence(self.forecast, self._unit) if self.forecast else ""
 
     _unit: str = ""
+
+
+def rollup_label(place: OrgUnit) -> str:
+    """What the places under ``place`` add up to is called on the pages: towns under a county, else counties."""
+    return str(_("镇街道合计")) if place.kind in (OrgKind.COUNTY, OrgKind.TOWN, OrgKind.PARK) else str(_("区县合计"))
 
 
 def parsed_formula(indicator: Indicator) -> formulas.Node | None:

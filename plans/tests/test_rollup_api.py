@@ -6,16 +6,12 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from core.models import OrgUnit
 from core.periods import Period
 from plans.derived import forecast_for
-from plans.models import Indicator, IndicatorKind
 from plans.queries import forecast_for as exported_forecast_for
-from plans.services.seed import set_target
-from plans.services.values import report_value
+from plans.tests.rollup_data import CAOQIAO, DANGHU, ZHONGDAI, load_figures, place
 
 PH = "PH315-2023"
-AREA, DANGHU, ZHONGDAI, CAOQIAO = "330482", "330482001", "330482002", "330482003"
 
 pytestmark = pytest.mark.django_db
 
@@ -33,34 +29,9 @@ def as_user(user) -> APIClient:
     return client
 
 
-def place(code: str) -> OrgUnit:
-    return OrgUnit.objects.select_related("region").get(code=code)
-
-
 @pytest.fixture
 def figures(users, pinghu):
-    """PH10 营业收入 added, PH02 defined as PH01 ÷ PH10 × 100, PH01 decomposed to three towns, two report."""
-    admin = users["ph_admin"]
-    revenue = Indicator.objects.create(plan=pinghu, code="PH10", seq=10, name="规上工业营业收入", unit="亿元",
-                                       kind=IndicatorKind.CUMULATIVE)
-    Indicator.objects.filter(plan=pinghu, code="PH02").update(formula="PH01 / PH10 * 100")
-    ph01 = Indicator.objects.get(plan=pinghu, code="PH01")
-    for code in (DANGHU, ZHONGDAI, CAOQIAO):
-        set_target(actor=admin, indicator=ph01, place=place(code), period="2024", value=D(10))
-
-    def put(indicator, where, period, value):
-        report_value(reporter=admin, indicator=indicator, place=place(where), period=Period.parse(period),
-                     value=D(value))
-
-    put(ph01, AREA, "2023Q2", "20")
-    put(ph01, AREA, "2023", "50")
-    put(ph01, AREA, "2024Q2", "24")
-    put(revenue, AREA, "2024Q2", "1000")
-    put(ph01, DANGHU, "2024Q2", "9")
-    put(ph01, ZHONGDAI, "2024Q2", "11")
-    put(revenue, DANGHU, "2024Q2", "300")
-    put(revenue, ZHONGDAI, "2024Q2", "500")
-    return pinghu
+    return load_figures(users["ph_admin"], pinghu)
 
 
 def rows(client, period="2024Q2", **params) -> dict[str, dict]:

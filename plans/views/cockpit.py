@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.audit import history_for, history_for_many
+from plans.derived import derive, rollup_label
 from plans.models import Indicator, Target
 from plans.queries import (
     default_plan,
@@ -54,9 +55,10 @@ def cockpit(request, code):
     indicators = list(plan_indicators(plan))
     report = plan_progress(plan, period, place, with_trend=True, indicators=indicators)
     warnings = indicator_warnings(plan, indicators)
+    derived = derive(report, request.user)
     cards = []
     for row in report.rows:
-        cards.append({"row": row, "warnings": warnings.get(row.indicator.pk, []),
+        cards.append({"row": row, "warnings": warnings.get(row.indicator.pk, []), "derived": derived[row.indicator.pk],
                       "trend": json.dumps({"labels": [p for p, _v, _t in row.trend],
                                            "values": [_num(v) for _p, v, _t in row.trend],
                                            "targets": [_num(t) for _p, _v, t in row.trend]})})
@@ -64,7 +66,7 @@ def cockpit(request, code):
         "title": _("驾驶舱"), "plan": plan, "place": place, "period": period, "report": report, "cards": cards,
         "periods": period_choices(plan), "places": place_choices(request, plan),
         "counts": {s: report.count(s) for s in ("green", "yellow", "red", "missing", "no_target")},
-        "is_area": place.code == plan.region.code,
+        "is_area": place.code == plan.region.code, "rollup_label": rollup_label(place),
     })
 
 
@@ -79,6 +81,7 @@ def indicator_detail(request, code, indicator):
         by = "completion"
     report = plan_progress(plan, period, place, with_trend=True, indicators=[ind])
     row = report.rows[0]
+    derived = derive(report, request.user)[ind.pk]
     ranks = [r for r in ranking(plan, ind, period, by) if can_view_place(request.user, plan, r.org_unit)]
     overdue_period, overdue = overdue_places(plan, ind, user=request.user)
     chart = {
@@ -92,7 +95,7 @@ def indicator_detail(request, code, indicator):
     target_ids = [t.pk for t in targets]
     history = (history_for(ind) | history_for_many(Target, target_ids)).order_by("-at", "-id")[:100]
     return render(request, "plans/indicator.html", {
-        "history": history,
+        "history": history, "derived": derived, "rollup_label": rollup_label(place),
         "title": ind.name, "plan": plan, "indicator": ind, "place": place, "period": period, "row": row,
         "ranks": ranks, "by": by, "chart": chart, "targets": targets,
         "warnings": indicator_warnings(plan, [ind]).get(ind.pk, []), "periods": period_choices(plan),
