@@ -169,7 +169,7 @@ class Indicator(models.Model):
                                                verbose_name=_("责任单位"), related_name="indicators")
     note = models.TextField(_("说明"), blank=True)
     formula = models.CharField(_("计算公式"), max_length=200, blank=True,
-                               help_text=_("由本规划其他指标编码计算，如 PH01 / PH10 * 100；留空表示直接填报"))
+                               help_text=_("用本规划其他指标的编码、数字、+ - × ÷ 和括号写成，如“研发费用的编码 ÷ 营业收入的编码 × 100”；留空表示直接填报"))
     needs_review = models.BooleanField(_("待补全"), default=False,
                                        help_text=_("导入时无法从表格判断类型或单位，需管理员确认"))
 

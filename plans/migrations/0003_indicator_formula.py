@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="indicator",
             name="formula",
-            field=models.CharField(blank=True, help_text="由本规划其他指标编码计算，如 PH01 / PH10 * 100；留空表示直接填报",
+            field=models.CharField(blank=True, help_text="用本规划其他指标的编码、数字、+ - × ÷ 和括号写成，如“研发费用的编码 ÷ 营业收入的编码 × 100”；留空表示直接填报",
                                    max_length=200, verbose_name="计算公式"),
         ),
     ]
