@@ -9,6 +9,8 @@ from rest_framework.test import APIClient
 from core.periods import Period
 from plans.derived import forecast_for
 from plans.queries import forecast_for as exported_forecast_for
+from plans.services.seed import set_target
+from plans.services.values import report_value
 from plans.tests.rollup_data import CAOQIAO, DANGHU, ZHONGDAI, load_figures, place
 
 PH = "PH315-2023"
@@ -122,3 +124,43 @@ def test_forecast_for_is_what_reports_call(users, figures):
 def test_indicator_list_shows_the_formula(users, figures):
     response = as_user(users["ph_admin"]).get(f"/api/plans/{PH}/indicators/")
     assert {i["code"]: i["formula"] for i in response.json()}["PH02"] == "PH01 / PH10 * 100"
+
+
+def test_a_city_rolls_up_from_its_counties(users):
+    from core.models import Region
+    from plans.models import Indicator, Plan
+
+    admin = users["admin"]
+    city = Plan.objects.create(code="JX-TEST", name="嘉兴市测试规划", region=Region.objects.get(code="330400"),
+                               start_year=2024, end_year=2025)
+    indicator = Indicator.objects.create(plan=city, code="C01", name="技术交易总额", unit="亿元",
+                                         kind="cumulative")
+    for code in ("330482", "330421"):
+        set_target(actor=admin, indicator=indicator, place=place(code), period="2024", value=D(50))
+    for code, value in (("330400", "100"), ("330482", "40")):
+        report_value(reporter=admin, indicator=indicator, place=place(code), period=Period.parse("2024Q2"),
+                     value=D(value))
+    leader = as_user(users["jx_leader"]).get("/api/plans/JX-TEST/progress/", {"period": "2024Q2"}).json()
+    rollup = leader["indicators"][0]["rollup"]
+    assert (rollup["total"], rollup["official"], rollup["difference"]) == (40, 100, 60)
+    assert rollup["missing"] == [{"code": "330421", "name": place("330421").name}]
+    # 平湖's bureau reads the city's plan but not 嘉善's figures: no roll-up naming them.
+    county = as_user(users["ph_admin"]).get("/api/plans/JX-TEST/progress/", {"period": "2024Q2"})
+    assert county.status_code == 200 and county.json()["indicators"][0]["rollup"] is None
+
+
+def test_derived_figures_take_the_same_queries_for_one_indicator_or_all(users, figures):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from plans.derived import derive
+    from plans.queries import plan_indicators, plan_progress
+
+    period = Period.parse("2024Q2")
+    counts = []
+    for indicators in (list(plan_indicators(figures))[:1], list(plan_indicators(figures))):
+        report = plan_progress(figures, period, indicators=indicators)
+        with CaptureQueriesContext(connection) as captured:
+            derive(report, users["ph_admin"])
+        counts.append(len(captured))
+    assert counts[0] == counts[1] <= 5
