@@ -80,12 +80,13 @@ def derive(report: PlanProgress, user=None) -> dict[int, Derived]:
     rows = (IndicatorValue.objects.approved().filter(indicator__plan=plan)
             .filter(Q(place=place, period_end__in=history_keys | {period.end_key})
                     | Q(place_id__in=child_ids, period_end=period.end_key))
-            .only("id", "indicator_id", "place_id", "period", "period_end", "basis", "approved_value"))
+            .only("id", "indicator_id", "place_id", "period", "period_end", "basis", "approved_value")
+            .order_by())  # the models' orderings would join the plan, region and place tables for nothing
     for v in rows:
         values[(v.indicator_id, v.place_id, v.period_end)].append(v)
     decomposed: dict[int, set[int]] = defaultdict(set)
     for ind_id, unit_id in (Target.objects.filter(indicator__plan=plan, org_unit_id__in=child_ids)
-                            .values_list("indicator_id", "org_unit_id").distinct()):
+                            .order_by().values_list("indicator_id", "org_unit_id").distinct()):
         decomposed[ind_id].add(unit_id)
 
     def figure(ind: Indicator, place_id: int, end_key: int, code: str, basis: str | None) -> Decimal | None:
