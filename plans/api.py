@@ -10,6 +10,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import versions
 from core.api import ChangeRecordSerializer, invalid, number, ratio
 from core.api_schema import IMPORT_BODY, IMPORTED, OBJECT_LIST, period_parameter, year_parameter
 from core.audit import history_for
@@ -17,7 +18,7 @@ from core.errors import BusinessError, ImportRejected, NotAllowed, RowProblem
 from core.models import OrgUnit
 from core.periods import Period, PeriodError
 from core.responses import CONTENT_TYPES, download
-from plans import exports
+from plans import caching, exports
 from plans.models import Indicator, IndicatorValue, Plan, Target
 from plans.queries import indicator_warnings, plan_indicators, plan_progress, ranking, visible_place_ids
 from plans.rules import can_view_place
@@ -175,19 +176,26 @@ class Progress(APIView):
     def get(self, request, code):
         plan = visible_plan(request, code)
         period = query_period(request)
-        report = plan_progress(plan, period, _place_for(request, plan))
-        return Response({
-            "plan": plan.code, "period": period.code, "org_unit": report.place.code,
-            "time_progress": ratio(report.time_progress),
-            "indicators": [{
-                "code": r.indicator.code, "name": r.indicator.name, "unit": r.indicator.unit,
-                "actual": number(r.actual), "target": number(r.target), "target_derived": r.target_derived,
-                "completion": ratio(r.completion), "annual_target": number(r.annual_target),
-                "annual_target_derived": r.annual_target_derived,
-                "annual_completion": ratio(r.annual_completion), "status": r.status,
-                "yoy_growth": ratio(r.yoy_growth), "basis": r.basis,
-            } for r in report.rows],
-        })
+        place = _place_for(request, plan)
+        return Response(versions.cached(
+            "progress-api", caching.answer_parts(request.user, plan, period.code, place and place.pk),
+            caching.version_keys(plan), lambda: _progress_answer(plan, period, place)))
+
+
+def _progress_answer(plan: Plan, period: Period, place: OrgUnit | None) -> dict:
+    report = plan_progress(plan, period, place)
+    return {
+        "plan": plan.code, "period": period.code, "org_unit": report.place.code,
+        "time_progress": ratio(report.time_progress),
+        "indicators": [{
+            "code": r.indicator.code, "name": r.indicator.name, "unit": r.indicator.unit,
+            "actual": number(r.actual), "target": number(r.target), "target_derived": r.target_derived,
+            "completion": ratio(r.completion), "annual_target": number(r.annual_target),
+            "annual_target_derived": r.annual_target_derived,
+            "annual_completion": ratio(r.annual_completion), "status": r.status,
+            "yoy_growth": ratio(r.yoy_growth), "basis": r.basis,
+        } for r in report.rows],
+    }
 
 
 class Ranking(APIView):
@@ -205,11 +213,17 @@ class Ranking(APIView):
         if indicator is None:
             raise BusinessError(_("未知指标“%(code)s”") % {"code": request.query_params.get("indicator", "")},
                                 field="indicator")
-        rows = [r for r in ranking(plan, indicator, period, by) if can_view_place(request.user, plan, r.org_unit)]
-        return Response([{"rank": r.rank, "org_unit": r.org_unit.code, "org_unit_name": r.org_unit.name,
-                          "value": number(r.value), "target": number(r.target),
-                          "completion": ratio(r.completion), "growth": ratio(r.growth),
-                          "rank_change": r.rank_change, "status": r.status} for r in rows])
+        return Response(versions.cached(
+            "ranking-api", caching.answer_parts(request.user, plan, indicator.pk, period.code, by),
+            caching.version_keys(plan), lambda: _ranking_answer(request.user, plan, indicator, period, by)))
+
+
+def _ranking_answer(user, plan: Plan, indicator: Indicator, period: Period, by: str) -> list[dict]:
+    rows = [r for r in ranking(plan, indicator, period, by) if can_view_place(user, plan, r.org_unit)]
+    return [{"rank": r.rank, "org_unit": r.org_unit.code, "org_unit_name": r.org_unit.name,
+             "value": number(r.value), "target": number(r.target),
+             "completion": ratio(r.completion), "growth": ratio(r.growth),
+             "rank_change": r.rank_change, "status": r.status} for r in rows]
 
 
 class Export(APIView):
