@@ -47,6 +47,16 @@ def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Answers are cached by data version; a rolled-back test's versions come back, so no answer may outlive it."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+    yield
+    caches["default"].clear()
+
+
 @pytest.fixture
 def reference(db):
     _ensure_seed()

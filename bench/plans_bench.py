@@ -49,11 +49,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int) -> subprocess.Popen:
+def start_server(port: int, workers: int = 1) -> subprocess.Popen:
     env = {**os.environ, "KECHUANG_DEBUG": "0", "KECHUANG_SSL_REDIRECT": "0", "KECHUANG_SECURE_COOKIES": "0",
            "KECHUANG_SECRET_KEY": "benchmark-only-" + "x" * 40, "KECHUANG_ALLOWED_HOSTS": "127.0.0.1"}
     server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "kechuang.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1",
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "kechuang.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers),
          "--timeout", "120", "--log-level", "warning"], cwd=ROOT, env=env)
     for _ in range(100):
         try:
@@ -74,6 +74,7 @@ def signed_in_opener(base: str):
                                    "csrfmiddlewaretoken": token}).encode()
     request = urllib.request.Request(base + "/login/", data=data, headers={"Referer": base + "/login/"})
     opener.open(request).read()
+    opener.cookies = {c.name: c.value for c in jar}
     return opener
 
 

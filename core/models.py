@@ -384,3 +384,4 @@ class WebhookEndpoint(models.Model):
 
 from core.models_notice import FundEntry, NoticeItem, Objection, PublicNotice  # noqa: E402,F401 (models of core)
 from core.models_review import Expert, ReviewAssignment, ReviewRound, ReviewSubject, ScoringSheet  # noqa: E402,F401,I001
+from core.models_versions import DataChange  # noqa: E402,F401 (models of core)

@@ -13,6 +13,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import versions
 from core.api import ChangeRecordSerializer, invalid, number, ratio
 from core.api_schema import IMPORT_BODY, IMPORTED, OBJECT_LIST, period_parameter, year_parameter
 from core.audit import history_for
@@ -20,7 +21,7 @@ from core.errors import BusinessError, ImportRejected, NotAllowed, RowProblem
 from core.models import OrgUnit
 from core.periods import Period, PeriodError
 from core.responses import CONTENT_TYPES, download
-from plans import exports
+from plans import caching, exports
 from plans.derived import Derived, derive
 from plans.models import Indicator, IndicatorValue, Plan, Target
 from plans.queries import indicator_warnings, plan_indicators, plan_progress, ranking, visible_place_ids
@@ -188,21 +189,28 @@ class Progress(APIView):
     def get(self, request, code):
         plan = visible_plan(request, code)
         period = query_period(request)
-        report = plan_progress(plan, period, _place_for(request, plan))
-        derived = derive(report, request.user)
-        return Response({
-            "plan": plan.code, "period": period.code, "org_unit": report.place.code,
-            "time_progress": ratio(report.time_progress),
-            "indicators": [{
-                "code": r.indicator.code, "name": r.indicator.name, "unit": r.indicator.unit,
-                "actual": number(r.actual), "target": number(r.target), "target_derived": r.target_derived,
-                "completion": ratio(r.completion), "annual_target": number(r.annual_target),
-                "annual_target_derived": r.annual_target_derived,
-                "annual_completion": ratio(r.annual_completion), "status": r.status,
-                "yoy_growth": ratio(r.yoy_growth), "basis": r.basis,
-                **derived_fields(r.indicator, derived[r.indicator.pk]),
-            } for r in report.rows],
-        })
+        place = _place_for(request, plan)
+        return Response(versions.cached(
+            "progress-api", caching.answer_parts(request.user, plan, period.code, place and place.pk),
+            caching.version_keys(plan), lambda: _progress_answer(request.user, plan, period, place)))
+
+
+def _progress_answer(user, plan: Plan, period: Period, place: OrgUnit | None) -> dict:
+    report = plan_progress(plan, period, place)
+    derived = derive(report, user)
+    return {
+        "plan": plan.code, "period": period.code, "org_unit": report.place.code,
+        "time_progress": ratio(report.time_progress),
+        "indicators": [{
+            "code": r.indicator.code, "name": r.indicator.name, "unit": r.indicator.unit,
+            "actual": number(r.actual), "target": number(r.target), "target_derived": r.target_derived,
+            "completion": ratio(r.completion), "annual_target": number(r.annual_target),
+            "annual_target_derived": r.annual_target_derived,
+            "annual_completion": ratio(r.annual_completion), "status": r.status,
+            "yoy_growth": ratio(r.yoy_growth), "basis": r.basis,
+            **derived_fields(r.indicator, derived[r.indicator.pk]),
+        } for r in report.rows],
+    }
 
 
 def _figure(value: Decimal | None):
@@ -244,11 +252,17 @@ class Ranking(APIView):
         if indicator is None:
             raise BusinessError(_("未知指标“%(code)s”") % {"code": request.query_params.get("indicator", "")},
                                 field="indicator")
-        rows = [r for r in ranking(plan, indicator, period, by) if can_view_place(request.user, plan, r.org_unit)]
-        return Response([{"rank": r.rank, "org_unit": r.org_unit.code, "org_unit_name": r.org_unit.name,
-                          "value": number(r.value), "target": number(r.target),
-                          "completion": ratio(r.completion), "growth": ratio(r.growth),
-                          "rank_change": r.rank_change, "status": r.status} for r in rows])
+        return Response(versions.cached(
+            "ranking-api", caching.answer_parts(request.user, plan, indicator.pk, period.code, by),
+            caching.version_keys(plan), lambda: _ranking_answer(request.user, plan, indicator, period, by)))
+
+
+def _ranking_answer(user, plan: Plan, indicator: Indicator, period: Period, by: str) -> list[dict]:
+    rows = [r for r in ranking(plan, indicator, period, by) if can_view_place(user, plan, r.org_unit)]
+    return [{"rank": r.rank, "org_unit": r.org_unit.code, "org_unit_name": r.org_unit.name,
+             "value": number(r.value), "target": number(r.target),
+             "completion": ratio(r.completion), "growth": ratio(r.growth),
+             "rank_change": r.rank_change, "status": r.status} for r in rows]
 
 
 class Export(APIView):

@@ -36,6 +36,9 @@ class PlansConfig(AppConfig):
         from plans.registrations import register
 
         register()
+        from plans import caching
+
+        caching.connect()
         navigation.register(_("指标数据"), "plans:value-list", readers, order=50, group=GROUP)
 
 

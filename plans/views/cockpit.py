@@ -7,7 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core import versions
 from core.audit import history_for, history_for_many
+from plans import caching
 from plans.derived import derive, rollup_label
 from plans.models import Indicator, Target
 from plans.queries import (
@@ -52,21 +54,31 @@ def cockpit(request, code):
     plan = visible_plan(request, code)
     place = requested_place(request, plan)
     period = requested_period(request, plan, place)
-    indicators = list(plan_indicators(plan))
-    report = plan_progress(plan, period, place, with_trend=True, indicators=indicators)
-    warnings = indicator_warnings(plan, indicators)
-    derived = derive(report, request.user)
-    cards = []
-    for row in report.rows:
-        cards.append({"row": row, "warnings": warnings.get(row.indicator.pk, []), "derived": derived[row.indicator.pk],
-                      "trend": json.dumps({"labels": [p for p, _v, _t in row.trend],
-                                           "values": [_num(v) for _p, v, _t in row.trend],
-                                           "targets": [_num(t) for _p, _v, t in row.trend]})})
+
+    def compute() -> dict:
+        indicators = list(plan_indicators(plan))
+        report = plan_progress(plan, period, place, with_trend=True, indicators=indicators)
+        warnings = indicator_warnings(plan, indicators)
+        derived = derive(report, request.user)
+        cards = []
+        for row in report.rows:
+            cards.append({"row": row, "warnings": warnings.get(row.indicator.pk, []),
+                          "derived": derived[row.indicator.pk],
+                          "trend": json.dumps({"labels": [p for p, _v, _t in row.trend],
+                                               "values": [_num(v) for _p, v, _t in row.trend],
+                                               "targets": [_num(t) for _p, _v, t in row.trend]})})
+        return {"report": report, "cards": cards, "periods": period_choices(plan),
+                "places": place_choices(request, plan),
+                "counts": {s: report.count(s) for s in ("green", "yellow", "red", "missing", "no_target")}}
+
+    # The page's body is cached by the plan's data version: only a miss computes the figures.
+    key = versions.key_for("cockpit", caching.answer_parts(request.user, plan, place.pk, period.code),
+                           caching.version_keys(plan))
     return render(request, "plans/cockpit.html", {
-        "title": _("驾驶舱"), "plan": plan, "place": place, "period": period, "report": report, "cards": cards,
-        "periods": period_choices(plan), "places": place_choices(request, plan),
-        "counts": {s: report.count(s) for s in ("green", "yellow", "red", "missing", "no_target")},
-        "is_area": place.code == plan.region.code, "rollup_label": rollup_label(place),
+        "title": _("驾驶舱"), "plan": plan, "place": place, "period": period, "cache_key": key,
+        "cache_seconds": versions.TTL_SECONDS, "is_area": place.code == plan.region.code,
+        "rollup_label": rollup_label(place),
+        **versions.lazy_values(compute, ("report", "cards", "periods", "places", "counts")),
     })
 
 

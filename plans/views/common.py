@@ -1,10 +1,13 @@
 """What every plan page needs: the plan the user may see, the period and place asked for."""
 
+from datetime import date
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from core import versions
 from core.models import OrgUnit
 from core.periods import Period, PeriodError
 from plans.models import Plan
@@ -19,7 +22,11 @@ def requested_period(request, plan: Plan, place: OrgUnit | None = None) -> Perio
             return Period.parse(text)
         except PeriodError as exc:
             raise Http404(str(exc)) from exc
-    return latest_period(plan, place)
+    # Finding the latest period with figures reads the plan's values: kept by data version like the pages.
+    from plans import caching
+
+    return versions.cached("latest-period", (plan.pk, place and place.pk, date.today().isoformat()),
+                           caching.version_keys(plan), lambda: latest_period(plan, place))
 
 
 def requested_place(request, plan: Plan) -> OrgUnit:
