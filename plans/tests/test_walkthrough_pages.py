@@ -83,6 +83,9 @@ def test_town_entry_offers_the_towns_frequencies_and_starts_on_the_last_period_o
     start = Period.parse(selected(html, "period"))
     today = timezone.localdate()
     assert start.end_key < today.year * 100 + today.month  # a period that is over, not the running one
+    # A period asked for by address is shown as the chosen one even when it is not of the usual kinds.
+    asked = html_of(client.get(f"/plans/{PLAN}/report/?period={EMPTY_PERIOD}"))
+    assert selected(asked, "period") == EMPTY_PERIOD
 
 
 # --------------------------------------------------------------------------------------------- menu

@@ -66,6 +66,8 @@ def report(request, code):
     plan = visible_plan(request, code)
     choices = period_choices(plan, list(dict.fromkeys(ind for ind, _p in reportable(plan, request.user))) or None)
     period = _entry_period(request, choices)
+    if period not in choices:  # a period asked for by address (a link, a bookmark) is shown as chosen
+        choices = sorted([*choices, period], reverse=True)
     place = None
     place_code = request.GET.get("place") or request.POST.get("place")
     places = place_choices(request, plan) if request.user.is_bureau_admin else []
