@@ -48,9 +48,20 @@ def _kept(model: type[models.Model], fields: tuple[str, ...] | None) -> tuple[tu
     )
 
 
+def changes_nothing(action: str, before: dict | None, after: dict | None) -> bool:
+    """An edit whose before and after are the same: saving a form untouched is not a change to keep.
+
+    Only edits: a create, a delete or a workflow step (which carries an opinion) is an event even so.
+    """
+    return action == ChangeRecord.Action.UPDATE and before is not None and before == after
+
+
 def record_change(
     *, actor, obj: models.Model, action: str, before: dict | None, after: dict | None, note: str = ""
-) -> ChangeRecord:
+) -> ChangeRecord | None:
+    """One change in the history; None (nothing written) for an edit that changed nothing."""
+    if changes_nothing(action, before, after):
+        return None
     return ChangeRecord.objects.create(
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
         object_id=str(obj.pk),
@@ -121,6 +132,8 @@ def record_rows(*, actor, rows: list[HistoryRow], note: str = "") -> int:
     at = timezone.now()
     values = []
     for model, pk, label, action, before, after in rows:
+        if changes_nothing(action, before, after):
+            continue
         if model not in content_types:
             content_types[model] = ContentType.objects.get_for_model(model, for_concrete_model=True).pk
         values.append(
@@ -137,7 +150,7 @@ def record_rows(*, actor, rows: list[HistoryRow], note: str = "") -> int:
                 note,
             )
         )
-    return insert_rows(ChangeRecord, _HISTORY_FIELDS, values)
+    return insert_rows(ChangeRecord, _HISTORY_FIELDS, values) if values else 0
 
 
 def record_changes_of(*, actor, records: models.QuerySet, action: str, before: dict | None,

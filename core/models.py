@@ -1,7 +1,9 @@
+import contextlib
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -175,6 +177,49 @@ class User(AbstractUser):
         return roles.is_bureau_admin(self)
 
 
+class ChangeRecordQuerySet(models.QuerySet):
+    """Changes that, once read, know the names of the records their foreign keys point to: a history page
+    shows "地区：当湖街道", not "地区：8", with one query per related model rather than one per change."""
+
+    def _fetch_all(self):
+        already = self._result_cache is not None
+        super()._fetch_all()
+        if not already and self._iterable_class is models.query.ModelIterable:
+            name_related_records(self._result_cache)
+
+
+def _foreign_keys(model) -> dict[str, models.Field]:
+    if model is None:
+        return {}
+    return {f.name: f for f in model._meta.concrete_fields if f.many_to_one or f.one_to_one}
+
+
+def _keys(model, ids) -> list:
+    out = []
+    for text in ids:
+        # Not a key this table can hold (an old record's odd value): left out, shown as stored.
+        with contextlib.suppress(ValidationError):
+            out.append(model._meta.pk.to_python(text))
+    return out
+
+
+def name_related_records(changes: list["ChangeRecord"]) -> None:
+    """Look up, for every change, the names of the records its foreign-key values point to (batched)."""
+    wanted: dict[type, set[str]] = {}
+    for change in changes:
+        keys = _foreign_keys(ContentType.objects.get_for_id(change.content_type_id).model_class())
+        for name, before, after in change.changed_fields:
+            if name in keys:
+                related = keys[name].related_model
+                wanted.setdefault(related, set()).update(str(v) for v in (before, after) if v not in (None, ""))
+    names: dict[type, dict[str, str]] = {}
+    for related, ids in wanted.items():
+        # A record deleted since is not found and keeps showing its id: the history still reads.
+        names[related] = {str(obj.pk): str(obj) for obj in related._base_manager.filter(pk__in=_keys(related, ids))}
+    for change in changes:
+        change._related_names = names
+
+
 class ChangeRecord(models.Model):
     """One change to a business record: who, when, what it was before and after (DESIGN §5 History).
 
@@ -199,6 +244,8 @@ class ChangeRecord(models.Model):
     after = models.JSONField(_("修改后"), null=True, blank=True)
     note = models.TextField(_("说明"), blank=True)
 
+    objects = ChangeRecordQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("变更记录")
         verbose_name_plural = _("变更记录")
@@ -218,6 +265,8 @@ class ChangeRecord(models.Model):
     def changed_fields_display(self) -> list[tuple[str, object, object]]:
         """``changed_fields`` as pages show them: field labels and values in words, not names and codes."""
         model = ContentType.objects.get_for_id(self.content_type_id).model_class()
+        if not hasattr(self, "_related_names"):
+            name_related_records([self])
         out = []
         for name, before, after in self.changed_fields:
             try:
@@ -227,8 +276,15 @@ class ChangeRecord(models.Model):
             if field is not None and field.primary_key:
                 continue  # the record's own key: noise on the page
             label = str(field.verbose_name) if field is not None else name
-            out.append((label, _value_in_words(field, before), _value_in_words(field, after)))
+            shown = (self._in_words(field, before), self._in_words(field, after))
+            if shown[0] != shown[1]:  # "12.50 → 12.5" or two codes of one label change nothing a person reads
+                out.append((label, *shown))
         return out
+
+    def _in_words(self, field, value):
+        if field is not None and (field.many_to_one or field.one_to_one) and value not in (None, ""):
+            return self._related_names.get(field.related_model, {}).get(str(value), value)
+        return _value_in_words(field, value)
 
 
 class TransitionLog(models.Model):

@@ -18,27 +18,39 @@ class NavItem:
     roles: frozenset | None  # None: every signed-in user
     order: int
     group: str = ""
+    # The URL names of the pages this entry stands for beyond its own address: the menu links to a page
+    # that redirects (/plans/go/) while the page one lands on lives elsewhere (/plans/<code>/).
+    pages: frozenset = frozenset()
 
 
 _ITEMS: list[NavItem] = []
 _GROUP_ORDER: dict[str, int] = {}
 
 
-def register(label, url_name: str, roles=None, order: int = 100, group: str = "") -> None:
-    _ITEMS.append(NavItem(label, url_name, frozenset(roles) if roles else None, order, str(group)))
+def register(label, url_name: str, roles=None, order: int = 100, group: str = "", pages=()) -> None:
+    _ITEMS.append(NavItem(label, url_name, frozenset(roles) if roles else None, order, str(group),
+                          frozenset(pages)))
     _ITEMS.sort(key=lambda i: i.order)
     if group:
         _GROUP_ORDER[str(group)] = min(order, _GROUP_ORDER.get(str(group), order))
 
 
-def items_for(user, path: str) -> list[dict]:
-    """The menu of this user: entries and groups ({"label", "children"}), the current one marked active."""
+def items_for(user, path: str, view_name: str = "") -> list[dict]:
+    """The menu of this user: entries and groups ({"label", "children"}), the current one marked active.
+
+    ``view_name`` is the URL name of the page shown ("plans:cockpit"): an entry that declares it among its
+    ``pages`` is the current one; otherwise the entry whose address is the longest start of the path.
+    """
     visible = [i for i in _ITEMS if i.roles is None or is_sysadmin(user) or has_role(user, i.roles)]
-    links = [{"label": i.label, "url": reverse(i.url_name), "active": False, "group": i.group} for i in visible]
-    # Only the entry whose address matches the longest part of the path is marked as the current one.
-    matches = [i for i in links if i["url"] != "/" and path.startswith(i["url"])]
+    links = [{"label": i.label, "url": reverse(i.url_name), "active": False, "group": i.group,
+              "pages": i.pages | {i.url_name}} for i in visible]
+    matches = [i for i in links if view_name and view_name in i["pages"]]
+    if not matches:
+        matches = [i for i in links if i["url"] != "/" and path.startswith(i["url"])]
     if matches:
         max(matches, key=lambda i: len(i["url"]))["active"] = True
+    for link in links:
+        del link["pages"]
     out, groups = [], {}
     for link in links:
         if not link["group"]:

@@ -296,3 +296,36 @@ def _checked(text: str, year: int, kind: str, index: int) -> Period:
     if kind == HALF and index not in (1, 2):
         raise PeriodError(_("半年应为H1或H2：%(text)s") % {"text": text})
     return Period(year, kind, index)
+
+
+def picker_periods(kinds, first_year: int, last_year: int, today: datetime.date) -> list[Period]:
+    """The periods a picker offers: of the given kinds, from ``first_year`` to ``last_year`` but none that has
+    not begun by ``today`` (the current period is offered, a future one is not), newest first.
+
+    A plan running to 2027 seen in December 2026 offers 2026 and its quarters up to Q4, nothing of 2027.
+    """
+    wanted = [kind for kind in (YEAR, HALF, QUARTER, MONTH) if kind in set(kinds)]
+    out = []
+    for year in range(min(last_year, today.year), first_year - 1, -1):
+        for kind in wanted:
+            for index in ([0] if kind == YEAR else range(1, _MAX_INDEX[kind] + 1)):
+                period = Period(year, kind, index)
+                if (year, period.start_month) <= (today.year, today.month):
+                    out.append(period)
+    return sorted(out, reverse=True)
+
+
+def default_choice(choices: list[Period], wanted: Period | None) -> Period | None:
+    """``wanted`` when the picker offers it, else the newest offered period ending by then, else the newest."""
+    if not choices:
+        return None
+    if wanted is None:
+        return choices[0]
+    if wanted in choices:
+        return wanted
+    return next((p for p in choices if p.end_key <= wanted.end_key), choices[0])
+
+
+def latest_ended(choices: list[Period], today: datetime.date) -> Period | None:
+    """The newest offered period that is over by ``today`` (what a reporter reports now), else the oldest."""
+    return next((p for p in choices if p.end_key < today.year * 100 + today.month), choices[-1] if choices else None)

@@ -13,11 +13,15 @@ class PlansConfig(AppConfig):
         from core.roles import Role
 
         readers = {Role.BUREAU_ADMIN, Role.LEADER, Role.UNIT_REPORTER, Role.TOWN_REPORTER}
-        navigation.register(_("驾驶舱"), "plans:go", readers, order=10, group=GROUP)
+        # The menu links to redirecting addresses; the pages they land on are named so the entry lights up.
+        navigation.register(_("驾驶舱"), "plans:go", readers, order=10, group=GROUP,
+                            pages={"plans:cockpit", "plans:indicator"})
         navigation.register(_("规划"), "plans:plan-list", readers, order=20, group=GROUP)
         navigation.register(_("数据填报"), "plans:report-go",
-                            {Role.BUREAU_ADMIN, Role.UNIT_REPORTER, Role.TOWN_REPORTER}, order=30, group=GROUP)
-        navigation.register(_("审核"), "plans:review-go", {Role.BUREAU_ADMIN}, order=40, group=GROUP)
+                            {Role.BUREAU_ADMIN, Role.UNIT_REPORTER, Role.TOWN_REPORTER}, order=30, group=GROUP,
+                            pages={"plans:report", "plans:import"})
+        navigation.register(_("审核"), "plans:review-go", {Role.BUREAU_ADMIN}, order=40, group=GROUP,
+                            pages={"plans:review"})
         from django.urls import reverse
 
         from core import search

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from core import roles
 from core.models import OrgUnit
-from core.periods import Period
+from core.periods import Period, picker_periods
 from plans import progress as calc
 from plans.models import (
     Frequency,
@@ -481,12 +481,20 @@ def visible_plan(request, code: str) -> Plan:
     return get_object_or_404(Plan.objects.restrict(request.user).select_related("region"), code=code)
 
 
-def period_choices(plan: Plan) -> list[Period]:
-    """Years, halves, quarters and months of the plan, newest first, for the period picker."""
-    out = []
-    for year in range(plan.end_year, plan.start_year - 2, -1):
-        out.append(Period(year, "Y", 0))
-        out += [Period(year, "H", h) for h in (2, 1)]
-        out += [Period(year, "Q", q) for q in (4, 3, 2, 1)]
-        out += [Period(year, "M", m) for m in range(12, 0, -1)]
-    return out
+# The periods each reporting frequency is entered in; the year is always offered, since targets are yearly.
+_FREQUENCY_KINDS = {Frequency.MONTH: "M", Frequency.QUARTER: "Q", Frequency.YEAR: "Y"}
+
+
+def period_choices(plan: Plan, indicators: list[Indicator] | None = None,
+                   today: datetime.date | None = None) -> list[Period]:
+    """The period picker: the frequencies of ``indicators`` (default: the plan's), plus years, from the
+    baseline year up to the current period (nothing not yet begun), newest first."""
+    if indicators is None:
+        frequencies = set(Indicator.objects.filter(plan=plan).values_list("frequency", flat=True).distinct())
+    else:
+        frequencies = {ind.frequency for ind in indicators}
+    kinds = {"Y"} | {_FREQUENCY_KINDS[f] for f in frequencies if f in _FREQUENCY_KINDS}
+    today = today or timezone.localdate()
+    # A plan that has not begun still offers its baseline year, so the picker is never empty.
+    today = max(today, datetime.date(plan.start_year - 1, 12, 31))
+    return picker_periods(kinds, plan.start_year - 1, plan.end_year, today)

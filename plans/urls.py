@@ -21,6 +21,7 @@ urlpatterns = [
     path("<str:code>/indicators/<str:indicator>/edit/", records.IndicatorEdit.as_view(), name="indicator-edit"),
     path("<str:code>/report/", reporting.report, name="report"),
     path("<str:code>/review/", reporting.review, name="review"),
+    path("<str:code>/review/bulk/", reporting.review_bulk, name="review-bulk"),
     path("<str:code>/lock/", reporting.lock_action, name="lock"),
     path("<str:code>/import/", reporting.ValueImportView.as_view(), name="import"),
     path("<str:code>/export.xlsx", reporting.export, name="export"),

@@ -359,6 +359,7 @@ def test_unchanged_target_writes_no_history(pinghu, users):
 def test_history_for_is_per_object(pinghu, users):
     ph01 = Indicator.objects.get(plan=pinghu, code="PH01")
     target = Target.objects.get(indicator=ph01, period="2023Q1")
-    record_change(actor=users["admin"], obj=ph01, action=ChangeRecord.Action.UPDATE, before={}, after={})
+    record_change(actor=users["admin"], obj=ph01, action=ChangeRecord.Action.UPDATE, before={"unit": "亿元"},
+                  after={"unit": "万元"})
     assert all(r.content_type.model == "target" and r.object_id == str(target.pk) for r in history_for(target))
     assert [r.content_type.model for r in history_for(ph01)] == ["indicator"]

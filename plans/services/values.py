@@ -128,6 +128,49 @@ def return_value(*, reviewer, value_id: int, opinion: str,
     return engine.perform(VALUE_FLOW, value_id, reviewer, "return", opinion=opinion, version=expected_version).obj
 
 
+# One page of the review queue at most: a bulk step is one transaction holding a row lock per value.
+BULK_REVIEW_LIMIT = 500
+
+
+@transaction.atomic
+def review_values(*, reviewer, value_ids: list[int], action: str, opinion: str = "",
+                  plan: Plan | None = None) -> list[IndicatorValue]:
+    """Approve or return several figures with one opinion, each through the workflow engine, all or nothing.
+
+    Every value refused (not found in the reviewer's scope, no longer waiting, locked period, not the reviewer's)
+    is named in one BusinessError and nothing is changed; otherwise the steps are taken in the order given.
+    """
+    if action not in ("approve", "return"):
+        raise BusinessError(_("未知操作"), field="action")
+    ids = list(dict.fromkeys(value_ids))
+    if not ids:
+        raise BusinessError(_("请至少选择一条数据"), field="values")
+    if len(ids) > BULK_REVIEW_LIMIT:
+        raise BusinessError(_("一次最多处理%(n)s条数据") % {"n": BULK_REVIEW_LIMIT}, field="values")
+    if action == "return" and not (opinion or "").strip():
+        raise BusinessError(_("退回时必须填写审核意见"), field="opinion")
+    rows = IndicatorValue.objects.restrict(reviewer, "change").filter(pk__in=ids)
+    if plan is not None:
+        rows = rows.filter(indicator__plan=plan)
+    found = {v.pk: v for v in rows.select_related("indicator", "place")}
+    problems, done = [], []
+    for pk in ids:
+        row = found.get(pk)
+        if row is None:
+            problems.append(FieldProblem("values", _("数据#%(id)s不存在或无权审核") % {"id": pk}))
+            continue
+        try:
+            # Each step is its own savepoint: a refused one leaves nothing behind, the next is still tried.
+            done.append(engine.perform(VALUE_FLOW, row.pk, reviewer, action, opinion=opinion).obj)
+        except BusinessError as exc:
+            problems.append(FieldProblem("values", _("%(name)s（%(place)s，%(period)s）：%(reason)s") % {
+                "name": row.indicator.name, "place": row.place.name, "period": Period.parse(row.period).label,
+                "reason": str(exc)}))
+    if problems:
+        raise BusinessError(problems)
+    return done
+
+
 @transaction.atomic
 def lock_period(*, admin, plan: Plan, period, reason: str = "") -> PeriodLock:
     if not is_plan_admin(admin, plan):  # before the row is looked up or made

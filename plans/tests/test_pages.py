@@ -553,7 +553,9 @@ def test_review_page_lists_submitted_figures(client):
     assert f'<tr id="value-{row.pk}" data-testid="review-PH01-{DANGHU}"' in html
     pending = IndicatorValue.objects.filter(indicator__plan__code=PLAN, status=ValueStatus.SUBMITTED).count()
     assert f"待审核 {pending} 条" in html
-    assert html.count('name="action" value="approve"') == pending
+    # One approve button a row, one for the ticked rows, and a tick box for each row.
+    assert html.count('name="action" value="approve"') == pending + 1
+    assert html.count('name="values"') == pending
 
 
 def test_review_approve(client):

@@ -5,16 +5,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import BusinessError
 from core.generic import BulkImportView
-from core.periods import Period, PeriodError
+from core.periods import Period, PeriodError, latest_ended
 from core.responses import download
 from plans import exports
 from plans.models import IndicatorValue, PeriodLock, Plan
-from plans.queries import default_plan, entry_rows, review_queue
+from plans.queries import default_plan, entry_rows, reportable, review_queue
 from plans.services import entry, value_import, values
 from plans.views.common import period_choices, place_choices, visible_plan
 
@@ -36,22 +37,15 @@ def review_go(request):
     return _first_plan_redirect(request, "plans:review")
 
 
-def _entry_period(request, plan: Plan) -> Period:
+def _entry_period(request, choices: list[Period]) -> Period:
+    """The period asked for, else the latest one of the user's frequencies that is over (what is due now)."""
     text = request.GET.get("period") or request.POST.get("period")
     if text:
         try:
             return Period.parse(text)
         except PeriodError:
             pass
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    quarter = (today.month - 1) // 3
-    year = today.year if quarter else today.year - 1
-    period = Period(year, "Q", quarter or 4)
-    if period.year > plan.end_year or period.year < plan.start_year:
-        period = Period(plan.start_year, "Q", 1)
-    return period
+    return latest_ended(choices, timezone.localdate())
 
 
 def _row_inputs(post) -> dict[str, entry.RowInput]:
@@ -70,7 +64,10 @@ def _row_inputs(post) -> dict[str, entry.RowInput]:
 @login_required
 def report(request, code):
     plan = visible_plan(request, code)
-    period = _entry_period(request, plan)
+    choices = period_choices(plan, list(dict.fromkeys(ind for ind, _p in reportable(plan, request.user))) or None)
+    period = _entry_period(request, choices)
+    if period not in choices:  # a period asked for by address (a link, a bookmark) is shown as chosen
+        choices = sorted([*choices, period], reverse=True)
     place = None
     place_code = request.GET.get("place") or request.POST.get("place")
     places = place_choices(request, plan) if request.user.is_bureau_admin else []
@@ -96,7 +93,7 @@ def report(request, code):
     rows = entry_rows(plan, request.user, period, place)
     return render(request, "plans/report.html", {
         "title": _("数据填报"), "plan": plan, "period": period, "rows": rows, "errors": errors,
-        "periods": period_choices(plan), "places": places, "place": place,
+        "periods": choices, "places": places, "place": place,
         "posted": request.POST if request.method == "POST" else {},
     })
 
@@ -106,10 +103,29 @@ def review(request, code):
     plan = visible_plan(request, code)
     if not request.user.is_bureau_admin:
         raise PermissionDenied(_("只有科技局管理员可以审核"))
-    queue = list(review_queue(plan, request.user)[:500])
+    queue = list(review_queue(plan, request.user)[:values.BULK_REVIEW_LIMIT])
     locks = PeriodLock.objects.filter(plan=plan).select_related("changed_by").order_by("-changed_at")
     return render(request, "plans/review.html", {"title": _("审核"), "plan": plan, "queue": queue,
-                                                 "locks": locks})
+                                                 "locks": locks, "lock_periods": period_choices(plan)})
+
+
+@login_required
+@require_POST
+def review_bulk(request, code):
+    """Several figures of the queue approved or returned with one opinion; all or nothing."""
+    plan = visible_plan(request, code)
+    if not request.user.is_bureau_admin:
+        raise PermissionDenied(_("只有科技局管理员可以审核"))
+    ids = [int(v) for v in request.POST.getlist("values") if v.isdigit()]
+    try:
+        done = values.review_values(reviewer=request.user, value_ids=ids, action=request.POST.get("action", ""),
+                                    opinion=request.POST.get("opinion", ""), plan=plan)
+    except BusinessError as exc:
+        messages.error(request, _("未处理任何数据：%(reasons)s") % {"reasons": exc})
+    else:
+        messages.success(request, (_("已通过%(n)s条") if request.POST.get("action") == "approve"
+                                   else _("已退回%(n)s条")) % {"n": len(done)})
+    return redirect("plans:review", plan.code)
 
 
 @login_required

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 from core.errors import BusinessError, NotAllowed
 from core.generic import ObjectListView
 from core.models import Job
-from core.periods import Period, PeriodError
+from core.periods import Period, PeriodError, default_choice, picker_periods
 from plans.models import Plan
-from plans.queries import default_plan, period_choices, visible_plan
+from plans.queries import default_plan, latest_period, visible_plan
 from tasks import rules
 from tasks.filters import KeyTaskFilter
 from tasks.models import IssuedReport, KeyTask
@@ -167,9 +167,11 @@ def reports(request, code):
     issued = IssuedReport.objects.filter(plan=plan).select_related("job", "created_by")[:50]
     running = Job.objects.filter(kind="progress_report", params__plan=plan.code,
                                  status__in=[Job.Status.PENDING, Job.Status.RUNNING])
+    # Key tasks report monthly, so a report is for a month, a quarter or a year whatever the indicators' frequency.
+    periods = picker_periods({"M", "Q", "Y"}, plan.start_year - 1, plan.end_year, timezone.localdate())
     return render(request, "tasks/reports.html", {
-        "title": _("进展报告"), "plan": plan, "issued": issued, "running": running,
-        "periods": [p for p in period_choices(plan) if p.kind in ("M", "Q", "Y")]})
+        "title": _("进展报告"), "plan": plan, "issued": issued, "running": running, "periods": periods,
+        "period": default_choice(periods, latest_period(plan))})
 
 
 @login_required

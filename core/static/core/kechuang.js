@@ -4,5 +4,12 @@
   document.addEventListener("change", function (event) {
     var field = event.target.closest && event.target.closest("[data-autosubmit]");
     if (field && field.form) { field.form.submit(); }
+    // A box marked data-check-all="<name>" ticks or clears every checkbox of that name on the page.
+    var all = event.target.closest && event.target.closest("[data-check-all]");
+    if (all) {
+      document.querySelectorAll('input[type="checkbox"][name="' + all.dataset.checkAll + '"]').forEach(function (box) {
+        box.checked = all.checked;
+      });
+    }
   });
 })();
