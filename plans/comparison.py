@@ -20,6 +20,8 @@ K = TypeVar("K", bound=Hashable)
 BY_VALUE, BY_GROWTH, BY_COMPLETION = "value", "growth", "completion"
 RANK_BASES = (BY_VALUE, BY_GROWTH, BY_COMPLETION)
 
+_LENGTH = {"Y": 12, "H": 6, "Q": 3, "M": 1}  # months a period of each kind spans
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -43,7 +45,8 @@ def pick_figure(figures: Iterable[Figure], period: Period, basis: str = "") -> F
     candidates = [f for f in figures if f.end == period.end_key and f.basis in (basis, "")]
     if not candidates:
         return None
-    candidates.sort(key=lambda f: (f.basis != basis, f.period != period.code, -len(f.period), f.period))
+    candidates.sort(key=lambda f: (f.basis != basis, f.period != period.code, -_LENGTH[Period.parse(f.period).kind],
+                                   f.period))
     return candidates[0]
 
 
