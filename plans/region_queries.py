@@ -43,7 +43,8 @@ def visible_region(user, code: str) -> Region:
     """The region of this code if the user reads it (inside its scope), else 404 — also for reporters,
     enterprises and experts, who read no region's comparison."""
     region = None
-    if roles.reads_region(user):
+    # Region codes are digits; anything else (a NUL byte PostgreSQL would refuse) names no region.
+    if roles.reads_region(user) and code.isascii() and code.isdigit():
         region = Region.objects.restrict(user).filter(code=code).first()
     if region is None:
         raise Http404(_("未知地区或无权查看"))
@@ -66,7 +67,7 @@ def shared_indicators(region: Region) -> list[CommonIndicator]:
 def resolve_common(text: str) -> CommonIndicator | None:
     """A catalogue entry named by its code or its common name."""
     text = (text or "").strip()
-    if not text:
+    if not text or "\x00" in text:
         return None
     return CommonIndicator.objects.filter(code=text).first() or CommonIndicator.objects.filter(name=text).first()
 

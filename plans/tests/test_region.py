@@ -181,7 +181,9 @@ def test_signed_out_is_refused(catalogue):
     ({}, "indicator"),
     ({"indicator": "  "}, "indicator"),
     ({"indicator": "不存在的指标"}, "indicator"),
-    ({"indicator": "PH02"}, "indicator"),  # a plan's own code is not a catalogue entry
+    ({"indicator": "PH02"}, "indicator"),
+    ({"indicator": "RD-RATIO\x00"}, "indicator"),
+    ({"indicator": "长" * 1000}, "indicator"),  # a plan's own code is not a catalogue entry
     ({"indicator": "HITECH-NEW", "period": "2025Q5"}, "period"),
     ({"indicator": "HITECH-NEW", "period": "1900"}, "period"),
     ({"indicator": "HITECH-NEW", "by": "speed"}, "by"),
@@ -196,6 +198,7 @@ def test_bad_parameters_are_a_chinese_400(users, catalogue, params, field):
 
 def test_an_unknown_region_is_404(users, catalogue):
     assert comparison(as_user(users["admin"]), "999999", indicator="HITECH-NEW").status_code == 404
+    assert comparison(as_user(users["admin"]), "3304%00", indicator="HITECH-NEW").status_code == 404
 
 
 # --- the page and the landing ------------------------------------------------------------------------------
