@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from core.periods import Period
 from plans import progress as calc
@@ -23,9 +23,10 @@ RANK_BASES = (BY_VALUE, BY_GROWTH, BY_COMPLETION)
 _LENGTH = {"Y": 12, "H": 6, "Q": 3, "M": 1}  # months a period of each kind spans
 
 
-@dataclass(frozen=True)
-class Figure:
-    """One approved figure of a county: its period code, end (yyyymm), basis ("" not stated) and value."""
+class Figure(NamedTuple):
+    """One approved figure of a county: its period code, end (yyyymm), basis ("" not stated) and value.
+
+    A tuple rather than a frozen dataclass: a province's comparison builds one per figure it reads."""
 
     period: str
     end: int

@@ -119,11 +119,14 @@ class _Member:
 
     region: Region
     indicators: list[Indicator] = field(default_factory=list)
-    figures: dict[int, list[cmp.Figure]] = field(default_factory=lambda: defaultdict(list))
+    # indicator id → period end → figures: a lookup reads the few figures of one month, not the years.
+    figures: dict[int, dict[int, list[cmp.Figure]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list)))
     books: dict[int, TargetBook] = field(default_factory=lambda: defaultdict(TargetBook))
 
     def ends(self, basis: str) -> set[int]:
-        return {f.end for figs in self.figures.values() for f in figs if f.basis in (basis, "")}
+        return {end for by_end in self.figures.values() for end, figs in by_end.items()
+                if any(f.basis in (basis, "") for f in figs)}
 
     def choose(self, period: Period, basis: str) -> Indicator:
         """The plan covering the period if it has the figure, else the first plan that has it, else the
@@ -133,18 +136,22 @@ class _Member:
 
         ordered = sorted(self.indicators, key=lambda ind: not covers(ind))
         for ind in ordered:
-            if cmp.pick_figure(self.figures[ind.pk], period, basis) is not None:
+            if self.figure(ind, period, basis) is not None:
                 return ind
         return ordered[0]
 
+    def figure(self, ind: Indicator, period: Period, basis: str) -> cmp.Figure | None:
+        return cmp.pick_figure(self.figures[ind.pk].get(period.end_key, ()), period, basis)
+
     def at(self, period: Period, basis: str):
         ind = self.choose(period, basis)
-        figure = cmp.pick_figure(self.figures[ind.pk], period, basis)
-        last = cmp.pick_figure(self.figures[ind.pk], period.same_period_last_year(), basis)
+        figure = self.figure(ind, period, basis)
+        last = self.figure(ind, period.same_period_last_year(), basis)
         return ind, figure, last, _target(ind, self.books[ind.pk], period, basis)
 
 
-def _members(region: Region, commons: list[CommonIndicator]) -> dict[int, dict[str, _Member]]:
+def _members(region: Region, commons: list[CommonIndicator], period: Period | None
+             ) -> dict[int, dict[str, _Member]]:
     indicators = list(member_indicators(region).filter(common__in=commons))
     members: dict[int, dict[str, _Member]] = defaultdict(dict)
     by_id = {}
@@ -159,8 +166,13 @@ def _members(region: Region, commons: list[CommonIndicator]) -> dict[int, dict[s
     rows = (IndicatorValue.objects.approved()
             .filter(indicator_id__in=ids, place__code=F("indicator__plan__region__code"))
             .values_list("indicator_id", "period", "period_end", "basis", "approved_value", "is_demo", "source"))
-    for ind_id, period, end, basis, value, is_demo, source in rows:
-        by_id[ind_id].figures[ind_id].append(cmp.Figure(period, end, basis, value, is_demo, source))
+    if period is not None:
+        # A chosen period reads four months' figures: its own, the previous period's and a year before each.
+        previous = period.previous()
+        rows = rows.filter(period_end__in={p.end_key for p in (period, previous, period.same_period_last_year(),
+                                                                previous.same_period_last_year())})
+    for ind_id, code, end, basis, value, is_demo, source in rows:
+        by_id[ind_id].figures[ind_id][end].append(cmp.Figure(code, end, basis, value, is_demo, source))
     return members
 
 
@@ -201,7 +213,7 @@ def region_comparisons(region: Region, commons: list[CommonIndicator] | None = N
     if by not in cmp.RANK_BASES:
         raise ValueError(f"by must be one of {cmp.RANK_BASES}, got {by!r}")
     commons = shared_indicators(region) if commons is None else commons
-    members = _members(region, commons)
+    members = _members(region, commons, period)
     return [_compare_one(common, members.get(common.pk, {}), period, by) for common in commons]
 
 

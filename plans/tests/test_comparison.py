@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.periods import Period
@@ -110,6 +110,8 @@ def test_nonsense_basis_or_direction_fails_loudly():
 values = st.one_of(st.none(), st.decimals(min_value=-1000, max_value=1000, places=2, allow_nan=False))
 
 
+# No deadline: on a busy shared machine a slow example is not a wrong one.
+@settings(deadline=None)
 @given(st.lists(st.tuples(values, values), min_size=1, max_size=8))
 def test_ranks_depend_on_values_only_and_are_competition_ranks(pairs):
     counties = [county(str(i), v, prev=p) for i, (v, p) in enumerate(pairs)]
