@@ -250,6 +250,14 @@ def test_a_bureau_links_its_indicator_to_the_catalogue_on_the_edit_page(client, 
     assert change.actor.username == "ph_admin" and change.after["common"] == catalogue["RD-RATIO"].pk
 
 
+def test_the_system_admins_menu_entry_opens_the_province(client, users, catalogue):
+    client.force_login(users["admin"])
+    response = client.get("/plans/regions/go/", follow=True)
+    assert response.redirect_chain[-1][0] == "/plans/regions/330000/"
+    html = response.content.decode()
+    assert 'data-testid="row-330482"' in html and 'data-testid="row-330421"' in html
+
+
 # --- the catalogue on the registry -------------------------------------------------------------------------
 
 
@@ -263,3 +271,4 @@ class TestCommonIndicators(RegistryContract):
     def valid(self, users, n):
         return {"code": f"CI-{n}", "name": f"通用指标{n}", "unit": "%", "kind": "rate", "direction": "higher",
                 "basis": "", "note": ""}
+
