@@ -4,6 +4,7 @@ Nine programmes do not fit one menu bar: entries of a group (a programme, or 系
 a group of which a role sees a single entry is shown as that entry alone.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -77,5 +78,18 @@ def register_home(role, url_name: str) -> None:
     _HOMES[str(role)] = url_name
 
 
+# Landings that depend on more than the role (a city's leader lands on the city view, a county's on its
+# plan): an app registers a rule (user → URL name or None); the first rule that answers wins.
+_HOME_RULES: list[Callable] = []
+
+
+def register_home_rule(rule: Callable) -> None:
+    _HOME_RULES.append(rule)
+
+
 def home_url_name(user) -> str | None:
+    for rule in _HOME_RULES:
+        name = rule(user)
+        if name:
+            return name
     return _HOMES.get(role_of(user) or "")

@@ -8,6 +8,7 @@ from core.workflow_api import TransitionsView
 from enterprises import api as ent_api
 from plans import api as plans_api
 from plans.flow import VALUE_FLOW
+from plans.region_api import RegionComparison
 from tasks import api as tasks_api
 
 urlpatterns = [
@@ -30,6 +31,7 @@ urlpatterns = [
     path("plans/<str:code>/export.xlsx", plans_api.Export.as_view(), name="api-export"),
     path("plans/<str:code>/values/import", plans_api.ValueImport.as_view(), name="api-values-import"),
     path("plans/<str:code>/values/template.xlsx", plans_api.ValueTemplate.as_view(), name="api-values-template"),
+    path("regions/<str:code>/comparison/", RegionComparison.as_view(), name="api-region-comparison"),
     path("values/", plans_api.ValueListCreate.as_view(), name="api-values"),
     path("values/<int:pk>/", plans_api.ValueDetail.as_view(), name="api-value"),
     path("values/<int:pk>/history/", plans_api.ValueHistory.as_view(), name="api-value-history"),

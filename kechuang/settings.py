@@ -184,7 +184,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # Two choice sets share the field name "kind"; name each enum after what it lists.
-    "ENUM_NAME_OVERRIDES": {"OrgKindEnum": "core.models.OrgKind", "IndicatorKindEnum": "plans.models.IndicatorKind"},
+    "ENUM_NAME_OVERRIDES": {"OrgKindEnum": "core.models.OrgKind", "IndicatorKindEnum": "plans.models.IndicatorKind",
+                            "BasisEnum": "plans.models.Basis"},
 }
 
 # Certificates expiring within this many days are listed as reminders (ladder, portrait).

@@ -37,6 +37,9 @@ class PlansConfig(AppConfig):
         for home_of in (Role.BUREAU_ADMIN, Role.LEADER, Role.SYSADMIN):
             navigation.register_home(home_of, "plans:go")
         navigation.register_home(Role.TOWN_REPORTER, "plans:report-go")
+        navigation.register_home_rule(_region_home)
+        navigation.register(_("地区比较"), "plans:region-go", {Role.BUREAU_ADMIN, Role.LEADER}, order=15,
+                            group=GROUP)
         from plans.registrations import register
 
         register()
@@ -46,10 +49,19 @@ class PlansConfig(AppConfig):
         navigation.register(_("指标数据"), "plans:value-list", readers, order=50, group=GROUP)
 
 
+def _region_home(user) -> str | None:
+    from plans.region_queries import compares_counties
+
+    return "plans:region-go" if compares_counties(user) else None
+
+
 def _demo(admin, today) -> str:
+    from plans.services.common import load_catalogue, load_demo_figures
     from plans.services.demo import load_demo_towns
     from plans.services.seed import load_plans
 
     plans = load_plans(admin)
     values = sum(load_demo_towns(admin, plan) for plan in plans)
-    return f"规划 {len(plans)} 个，新增演示数据 {values} 条"
+    catalogue = load_catalogue(admin)
+    values += load_demo_figures(admin)
+    return f"规划 {len(plans)} 个，通用指标 {len(catalogue)} 项，新增演示数据 {values} 条"

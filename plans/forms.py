@@ -10,7 +10,7 @@ class IndicatorForm(forms.ModelForm):
 
     class Meta:
         model = Indicator
-        fields = ["name", "unit", "kind", "direction", "frequency", "formula", "note", "needs_review"]
+        fields = ["name", "unit", "kind", "direction", "frequency", "formula", "common", "note", "needs_review"]
         widgets = {
             "name": forms.TextInput(attrs={"class": "form-control"}),
             "unit": forms.TextInput(attrs={"class": "form-control"}),
@@ -18,8 +18,10 @@ class IndicatorForm(forms.ModelForm):
             "direction": forms.Select(attrs={"class": "form-select"}),
             "frequency": forms.Select(attrs={"class": "form-select"}),
             "formula": forms.TextInput(attrs={"class": "form-control"}),
+            "common": forms.Select(attrs={"class": "form-select"}),
             "note": forms.Textarea(attrs={"class": "form-control", "rows": 3}),
         }
+        help_texts = {"common": "关联后，市、省的地区比较把本指标与其他县（市、区）的同一通用指标一起排名"}
 
     def clean(self):
         data = super().clean()

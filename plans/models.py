@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -148,6 +149,40 @@ class Basis(models.TextChoices):
     TOTAL = "total", _("累计")
 
 
+class CommonIndicatorQuerySet(RestrictedQuerySet):
+    def scope(self, user, action):
+        # The catalogue is shared by every county it compares: bureaus and leaders read it, and only the
+        # system admin changes it, so no county can redefine what another county is measured by.
+        if action == "view" and roles.reads_region(user):
+            return self
+        return self.none()
+
+
+class CommonIndicator(models.Model):
+    """An indicator several plans share under their own names (规上工业研发费用占营业收入比重 …), so a city
+    or the province can rank its counties on it."""
+
+    code = models.CharField(_("编码"), max_length=40, unique=True,
+                            validators=[RegexValidator(r"^[A-Za-z0-9_-]+$", _("编码只能由字母、数字、-和_组成"))])
+    name = models.CharField(_("通用名称"), max_length=200, unique=True)
+    unit = models.CharField(_("单位"), max_length=20)
+    kind = models.CharField(_("类型"), max_length=12, choices=IndicatorKind.choices)
+    direction = models.CharField(_("方向"), max_length=8, choices=Direction.choices, default=Direction.HIGHER)
+    basis = models.CharField(_("口径"), max_length=8, choices=Basis.choices, blank=True, default="",
+                             help_text=_("按“新增”或“累计”比较时填写；各县的同口径数据才参与排名"))
+    note = models.TextField(_("说明"), blank=True)
+
+    objects = CommonIndicatorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("通用指标")
+        verbose_name_plural = _("通用指标目录")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class IndicatorQuerySet(RestrictedQuerySet):
     def scope(self, user, action):
         plans = Plan.objects.restrict(user, action)
@@ -172,6 +207,9 @@ class Indicator(models.Model):
                                help_text=_("用本规划其他指标的编码、数字、+ - × ÷ 和括号写成，如“研发费用的编码 ÷ 营业收入的编码 × 100”；留空表示直接填报"))
     needs_review = models.BooleanField(_("待补全"), default=False,
                                        help_text=_("导入时无法从表格判断类型或单位，需管理员确认"))
+    # PROTECT: unlinking an indicator is an edit of the indicator (with its history), never a side effect.
+    common = models.ForeignKey(CommonIndicator, verbose_name=_("通用指标"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="indicators")
 
     objects = IndicatorQuerySet.as_manager()
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from plans.views import cockpit, records, reporting
+from plans.views import cockpit, records, region, reporting
 
 app_name = "plans"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("values/", records.ValueList.as_view(), name="value-list"),
     path("values/<int:pk>/", records.ValueDetail.as_view(), name="value-detail"),
     path("values/<int:pk>/review/", reporting.review_action, name="review-action"),
+    path("regions/go/", region.region_go, name="region-go"),
+    path("regions/<str:code>/", region.region_view, name="region"),
     path("<str:code>/", cockpit.cockpit, name="cockpit"),
     path("<str:code>/about/", records.plan_detail, name="plan-detail"),
     path("<str:code>/indicators/import/", records.IndicatorTableImport.as_view(), name="indicator-import"),
