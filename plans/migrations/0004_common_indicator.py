@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('plans', '0002_action_plan_label'),
+        ('plans', '0003_indicator_formula'),
     ]
 
     operations = [
