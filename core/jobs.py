@@ -41,6 +41,10 @@ def handler(kind: str):
     return decorate
 
 
+def has_handler(kind: str) -> bool:
+    return kind in _HANDLERS
+
+
 def start(*, kind: str, title: str, user=None, region=None, params: dict | None = None) -> Job:
     if kind not in _HANDLERS:
         raise LookupError(f"no job handler registered for {kind!r}")

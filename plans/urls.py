@@ -1,6 +1,6 @@
 from django.urls import path
 
-from plans.views import cockpit, records, reporting
+from plans.views import cockpit, feeds, records, reporting
 
 app_name = "plans"
 
@@ -23,5 +23,7 @@ urlpatterns = [
     path("<str:code>/review/", reporting.review, name="review"),
     path("<str:code>/lock/", reporting.lock_action, name="lock"),
     path("<str:code>/import/", reporting.ValueImportView.as_view(), name="import"),
+    path("<str:code>/feeds/", feeds.settings_page, name="feed-settings"),
+    path("<str:code>/feeds/conflicts/", feeds.conflicts_page, name="feed-conflicts"),
     path("<str:code>/export.xlsx", reporting.export, name="export"),
 ]
