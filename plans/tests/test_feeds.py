@@ -14,8 +14,15 @@ from core.models import ChangeRecord, Job, OrgUnit, Region
 from core.periods import Period
 from enterprises.models import Qualification
 from enterprises.services.imports import import_qualifications
-from enterprises.tests.conftest import HITECH, JS_TOWN, PH_COUNTY, PH_TOWN2, SME, make_firm
-from enterprises.tests.conftest import api, rulesets  # noqa: F401 (fixtures)
+from enterprises.tests.conftest import (
+    HITECH,
+    JS_TOWN,
+    PH_COUNTY,
+    PH_TOWN2,
+    SME,
+    make_firm,
+    rulesets,  # noqa: F401 (a fixture)
+)
 from plans.models import FeedConflict, Indicator, IndicatorFeed, IndicatorValue, Plan, ValueStatus
 from plans.services.feeds import bind_feed, decide_conflict, feed_plan
 from plans.services.plan_import import import_indicator_table
