@@ -31,15 +31,19 @@ def _valid(kind: str):
     return compute
 
 
+def years_counted(issued: datetime.date, expires: datetime.date | None) -> range:
+    """A certificate counts in its issue year (新认定) and at each year-end it is valid at (有效), to this year."""
+    last = min(expires.year if expires else issued.year, timezone.localdate().year)
+    return range(issued.year, max(last, issued.year) + 1)
+
+
 def touched(qualification: Qualification) -> list[tuple[str, int]]:
-    """The (region, year)s a certificate counts in: its issue year, and each year-end it is valid at."""
+    """The (region, year)s a saved or deleted certificate counts in."""
     region = (Enterprise.objects.filter(pk=qualification.enterprise_id)
               .values_list("region__code", flat=True).first())
     if region is None or qualification.issued is None:
         return []
-    last = min(qualification.expires.year if qualification.expires else qualification.issued.year + 3,
-               timezone.localdate().year)
-    return [(region, year) for year in range(qualification.issued.year, max(last, qualification.issued.year) + 1)]
+    return [(region, year) for year in years_counted(qualification.issued, qualification.expires)]
 
 
 def register() -> None:
