@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import feeds
+from core.models import Region
 from enterprises.models import Enterprise, Qualification
 from enterprises.queries import held_at, new_recognitions
 
@@ -39,11 +40,29 @@ def years_counted(issued: datetime.date, expires: datetime.date | None) -> range
 
 def touched(qualification: Qualification) -> list[tuple[str, int]]:
     """The (region, year)s a saved or deleted certificate counts in."""
-    region = (Enterprise.objects.filter(pk=qualification.enterprise_id)
-              .values_list("region__code", flat=True).first())
+    # An import saves thousands of certificates of firms it has loaded already: no query per row for those.
+    firm = qualification._state.fields_cache.get("enterprise")
+    if firm is not None and firm.pk == qualification.enterprise_id:
+        region = _region_code(firm.region_id)
+    else:
+        region = (Enterprise.objects.filter(pk=qualification.enterprise_id)
+                  .values_list("region__code", flat=True).first())
     if region is None or qualification.issued is None:
         return []
     return [(region, year) for year in years_counted(qualification.issued, qualification.expires)]
+
+
+def _region_code(region_id: int) -> str | None:
+    # A region's code is its key (GB/T 2260) and is not edited: the process keeps the codes it has met.
+    cache = _region_codes
+    if region_id not in cache:
+        if len(cache) > 10_000:
+            cache.clear()
+        cache[region_id] = Region.objects.filter(pk=region_id).values_list("code", flat=True).first()
+    return cache[region_id]
+
+
+_region_codes: dict[int, str | None] = {}
 
 
 def register() -> None:
