@@ -41,6 +41,10 @@ def handler(kind: str):
     return decorate
 
 
+def has_handler(kind: str) -> bool:
+    return kind in _HANDLERS
+
+
 def start(*, kind: str, title: str, user=None, region=None, params: dict | None = None) -> Job:
     if kind not in _HANDLERS:
         raise LookupError(f"no job handler registered for {kind!r}")
@@ -49,10 +53,21 @@ def start(*, kind: str, title: str, user=None, region=None, params: dict | None 
     return job
 
 
+_in_command = False
+
+
+def run_threaded_jobs_inline() -> None:
+    """For a command: its process ends when it does, and a job on a daemon thread would end with it half
+    done (a job queued by the demo's data, say), so the thread runner runs them inline instead."""
+    global _in_command
+    _in_command = True
+
+
 def runner() -> str:
     if getattr(settings, "KECHUANG_JOBS_SYNC", False):
         return "inline"
-    return getattr(settings, "KECHUANG_JOBS", "thread")
+    mode = getattr(settings, "KECHUANG_JOBS", "thread")
+    return "inline" if _in_command and mode == "thread" else mode
 
 
 def _dispatch(job_id: int) -> None:

@@ -29,6 +29,9 @@ class EnterprisesConfig(AppConfig):
         register_demo_step(30, _demo)
         import enterprises.services.imports  # noqa: F401 — registers the importers that large uploads queue
         import enterprises.services.screening  # noqa: F401 — registers the screening job handler
+        from enterprises import feeds
+
+        feeds.register()
         navigation.register_home(Role.ENTERPRISE, "enterprises:mine")
         from enterprises.registrations import register
 

@@ -23,10 +23,20 @@ from core.periods import Period, PeriodError
 from core.responses import CONTENT_TYPES, download
 from plans import caching, exports
 from plans.derived import Derived, derive
-from plans.models import Indicator, IndicatorValue, Plan, Target
-from plans.queries import indicator_warnings, plan_indicators, plan_progress, ranking, visible_place_ids
+from plans.flow import PLAN_ADMIN_ONLY, is_plan_admin
+from plans.models import FeedConflict, Indicator, IndicatorValue, Plan, Target
+from plans.queries import (
+    feed_conflicts,
+    indicator_warnings,
+    plan_indicators,
+    plan_progress,
+    ranking,
+    visible_place_ids,
+)
 from plans.rules import can_view_place
 from plans.serializers import (
+    FeedConflictSerializer,
+    FeedDecisionIn,
     IndicatorSerializer,
     PlanSerializer,
     ProgressOut,
@@ -34,7 +44,7 @@ from plans.serializers import (
     ValueIn,
     ValueSerializer,
 )
-from plans.services import value_import, values
+from plans.services import feeds, value_import, values
 from plans.views.common import visible_plan
 
 SIX_PLACES = Decimal("0.000001")
@@ -275,3 +285,35 @@ class Export(APIView):
             raise BusinessError(_("年度应为%(start)s—%(end)s之间的数字") % {"start": plan.start_year, "end": plan.end_year},
                                 field="year")
         return download(exports.progress_workbook(plan, int(year_text)), f"{plan.code}-{year_text}.xlsx")
+
+
+class FeedConflictList(generics.ListAPIView):
+    """规划的数据来源冲突：平台汇总数据与已有其他来源数据不一致的记录（仅规划所属科技局）。"""
+
+    serializer_class = FeedConflictSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        plan = visible_plan(self.request, self.kwargs["code"])
+        if not is_plan_admin(self.request.user, plan):
+            raise NotAllowed(_(PLAN_ADMIN_ONLY))
+        return feed_conflicts(plan)
+
+
+class FeedConflictDecision(APIView):
+    """科技局选择：保留原数据（kept）或采用汇总数据（fed）。"""
+
+    @extend_schema(request=FeedDecisionIn, responses={200: FeedConflictSerializer})
+    def post(self, request, pk):
+        if not isinstance(request.data, dict):
+            raise BusinessError(_("请求体应为JSON对象"))
+        unknown = sorted(set(request.data) - {"choice"})
+        if unknown:
+            raise BusinessError(_("不认识的字段：%(names)s") % {"names": "、".join(unknown)}, field=unknown[0])
+        form = FeedDecisionIn(data=request.data)
+        if not form.is_valid():
+            return invalid(form)
+        visible = FeedConflict.objects.filter(indicator__plan__in=Plan.objects.restrict(request.user))
+        get_object_or_404(visible, pk=pk)
+        conflict = feeds.decide_conflict(admin=request.user, conflict_id=pk, choice=form.validated_data["choice"])
+        return Response(FeedConflictSerializer(conflict).data)

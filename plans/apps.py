@@ -34,6 +34,7 @@ class PlansConfig(AppConfig):
             _("指标"), lambda user: Indicator.objects.restrict(user).select_related("plan"), ("name", "code"),
             lambda i: reverse("plans:indicator", args=[i.plan.code, i.code]), lambda i: f"{i.name}（{i.plan.name}）"))
         register_demo_step(10, _demo)
+        import plans.services.feeds  # noqa: F401 — registers the job that feeds bound indicators
         for home_of in (Role.BUREAU_ADMIN, Role.LEADER, Role.SYSADMIN):
             navigation.register_home(home_of, "plans:go")
         navigation.register_home(Role.TOWN_REPORTER, "plans:report-go")

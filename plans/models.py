@@ -353,3 +353,63 @@ class PeriodLock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} {self.period}"
+
+
+class IndicatorFeed(models.Model):
+    """An indicator's 口径 fed by a source the platform holds (core.feeds), set in the indicator's settings."""
+
+    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="feeds")
+    basis = models.CharField(_("口径"), max_length=8, choices=Basis.choices, blank=True, default="")
+    source = models.CharField(_("数据来源"), max_length=40)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("设置人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("设置时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("指标数据来源")
+        verbose_name_plural = _("指标数据来源")
+        ordering = ["indicator", "basis"]
+        constraints = [models.UniqueConstraint(fields=["indicator", "basis"], name="indicator_feed_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.get_basis_display()} ← {self.source}"
+
+
+class FeedConflict(models.Model):
+    """A fed figure that differs from a figure of another source: nothing is written until the bureau picks."""
+
+    class Decision(models.TextChoices):
+        OPEN = "open", _("待选择")
+        KEPT = "kept", _("保留原数据")
+        FED = "fed", _("采用汇总数据")
+
+    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.CASCADE,
+                                  related_name="feed_conflicts")
+    place = models.ForeignKey(OrgUnit, verbose_name=_("地区"), on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(_("期间"), max_length=8)
+    basis = models.CharField(_("口径"), max_length=8, choices=Basis.choices, blank=True, default="")
+    source = models.CharField(_("数据来源"), max_length=40)
+    fed_value = models.DecimalField(_("汇总数据"), max_digits=20, decimal_places=6)
+    existing = models.ForeignKey(IndicatorValue, verbose_name=_("原数据"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    existing_value = models.DecimalField(_("原数据数值"), max_digits=20, decimal_places=6)
+    existing_period = models.CharField(_("原数据期间"), max_length=8)
+    existing_basis = models.CharField(_("原数据口径"), max_length=8, choices=Basis.choices, blank=True, default="")
+    existing_source = models.CharField(_("原数据来源"), max_length=300)
+    decision = models.CharField(_("处理结果"), max_length=8, choices=Decision.choices, default=Decision.OPEN)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("发现时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("汇总数据冲突")
+        verbose_name_plural = _("汇总数据冲突")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "place", "period", "basis"],
+                                    condition=models.Q(decision="open"), name="feed_conflict_open_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.period} {self.get_basis_display()}"

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Case, IntegerField, Prefetch, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,8 +19,10 @@ from core.models import OrgUnit
 from core.periods import Period, picker_periods
 from plans import progress as calc
 from plans.models import (
+    FeedConflict,
     Frequency,
     Indicator,
+    IndicatorFeed,
     IndicatorResponsibility,
     IndicatorValue,
     Plan,
@@ -498,3 +500,18 @@ def period_choices(plan: Plan, indicators: list[Indicator] | None = None,
     # A plan that has not begun still offers its baseline year, so the picker is never empty.
     today = max(today, datetime.date(plan.start_year - 1, 12, 31))
     return picker_periods(kinds, plan.start_year - 1, plan.end_year, today)
+def feed_settings(plan: Plan) -> list[tuple[Indicator, list]]:
+    """The plan's indicators each with its bindings to the platform's sources (plans.services.feeds)."""
+    bindings = defaultdict(list)
+    for binding in IndicatorFeed.objects.filter(indicator__plan=plan):
+        bindings[binding.indicator_id].append(binding)
+    return [(ind, bindings[ind.pk]) for ind in Indicator.objects.filter(plan=plan).order_by("seq", "code")]
+
+
+def feed_conflicts(plan: Plan):
+    """Open conflicts first, then the decided ones with who chose what and when (the history)."""
+    return (FeedConflict.objects.filter(indicator__plan=plan)
+            .select_related("indicator", "place", "decided_by")
+            .annotate(open_first=Case(When(decision=FeedConflict.Decision.OPEN, then=Value(0)), default=Value(1),
+                                      output_field=IntegerField()))
+            .order_by("open_first", "-decided_at", "-created_at", "-id"))

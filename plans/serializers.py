@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from plans.models import Indicator, IndicatorValue, Plan
+from plans.models import FeedConflict, Indicator, IndicatorValue, Plan
 
 
 def basis_out(value: str) -> str | None:
@@ -153,3 +153,27 @@ class ProgressOut(serializers.Serializer):
     org_unit = serializers.CharField()
     time_progress = serializers.FloatField()
     indicators = ProgressRowOut(many=True)
+class FeedConflictSerializer(serializers.ModelSerializer):
+    indicator = serializers.CharField(source="indicator.code")
+    indicator_name = serializers.CharField(source="indicator.name")
+    place = serializers.CharField(source="place.code")
+    basis = serializers.SerializerMethodField()
+    decided_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FeedConflict
+        fields = ["id", "indicator", "indicator_name", "place", "period", "basis", "source", "fed_value",
+                  "existing_value", "existing_period", "existing_source", "decision", "decided_by", "decided_at",
+                  "created_at"]
+
+    def get_basis(self, obj) -> str | None:
+        return basis_out(obj.basis)
+
+    def get_decided_by(self, obj) -> str | None:
+        return obj.decided_by.username if obj.decided_by_id else None
+
+
+class FeedDecisionIn(serializers.Serializer):
+    closed = True  # any other name in the body is refused (plans.api.FeedConflictDecision)
+    choice = serializers.ChoiceField(choices=[("kept", "保留原数据"), ("fed", "采用汇总数据")],
+                                     help_text="kept 保留原数据；fed 采用汇总数据")

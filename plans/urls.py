@@ -1,6 +1,6 @@
 from django.urls import path
 
-from plans.views import cockpit, records, region, reporting
+from plans.views import cockpit, feeds, records, region, reporting
 
 app_name = "plans"
 
@@ -26,5 +26,7 @@ urlpatterns = [
     path("<str:code>/review/bulk/", reporting.review_bulk, name="review-bulk"),
     path("<str:code>/lock/", reporting.lock_action, name="lock"),
     path("<str:code>/import/", reporting.ValueImportView.as_view(), name="import"),
+    path("<str:code>/feeds/", feeds.settings_page, name="feed-settings"),
+    path("<str:code>/feeds/conflicts/", feeds.conflicts_page, name="feed-conflicts"),
     path("<str:code>/export.xlsx", reporting.export, name="export"),
 ]

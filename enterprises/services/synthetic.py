@@ -11,8 +11,10 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from core import feeds
 from core.models import Region
 from enterprises import uscc
+from enterprises.feeds import years_counted
 from enterprises.models import Enterprise, EnterpriseYear, Qualification, default_expiry
 
 INDUSTRIES = ["新材料", "智能装备", "电子信息", "汽车零部件", "生物医药", "新能源", "精细化工", "光机电一体化"]
@@ -91,11 +93,18 @@ def create(regions: list[Region], count: int, *, years: list[int], seed: int, st
         Enterprise.objects.bulk_create(firms, batch_size=2000)
         EnterpriseYear.objects.bulk_create([EnterpriseYear(enterprise=firm, **row) for firm, rows in
                                             zip(firms, pending_years, strict=True) for row in rows], batch_size=5000)
-        Qualification.objects.bulk_create([
+        certificates = Qualification.objects.bulk_create([
             Qualification(enterprise=firm, type=kind, number=f"GR{issued.year}{firm.pk:08d}{i}", issued=issued,
                           expires=default_expiry(kind, issued))
             for firm, quals in zip(firms, pending_quals, strict=True) for i, (kind, issued) in enumerate(quals)],
             batch_size=5000)
+        # A bulk insert sends no signals: the indicator feeds are told which counties and years changed.
+        stale: dict[str, set[int]] = {}
+        for certificate in certificates:
+            stale.setdefault(certificate.enterprise.region.code, set()).update(
+                years_counted(certificate.issued, certificate.expires))
+        for code, changed_years in stale.items():
+            feeds.changed(code, changed_years)
         for firm in firms:
             firm.above_scale = False
         made += size

@@ -9,12 +9,11 @@ import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
-from core.models import ChangeRecord, OrgUnit
 from enterprises.models import LADDER, Enterprise
 from enterprises.queries import ladder, moved_up
-from enterprises.services.feeds import FEED_SOURCE, sync_indicators
 from enterprises.tests.conftest import HITECH, JS_TOWN, PH_COUNTY, PH_TOWN2, SME, make_firm
-from plans.models import IndicatorValue, ValueStatus
+from plans.models import IndicatorValue
+from plans.services.feeds import feed_all, feed_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -93,71 +92,6 @@ def value(plan, code: str, period: str, basis: str) -> IndicatorValue | None:
                                          place__code=plan.region.code).first()
 
 
-def by_key(report: list[dict]) -> dict[tuple[str, str], dict]:
-    return {(r["indicator"], r["basis"]): r for r in report}
-
-
-def test_new_recognitions_are_written_into_the_plan_as_approved_figures(pinghu, users, rulesets):
-    make_firm(quals=[(HITECH, D(2024, 11, 20))])
-    make_firm(region=PH_TOWN2, quals=[(HITECH, D(2024, 12, 5)), (SME, D(2024, 4, 1))])
-    make_firm(quals=[(HITECH, D(2023, 11, 1))])            # recognised in 2023, still valid at the end of 2024
-    make_firm(quals=[(HITECH, D(2021, 11, 1))])            # expired 2024-10-31
-    make_firm(region=JS_TOWN, quals=[(HITECH, D(2024, 11, 20))])  # another county
-    assert value(pinghu, "PH07", "2024", "new") is None
-
-    report = by_key(sync_indicators(admin=users["ph_admin"], plan=pinghu, year=2024, today=D(2025, 3, 1)))
-    assert report[("PH07", "new")] == {"indicator": "PH07", "basis": "new", "count": 2, "written": True,
-                                       "reason": ""}
-    assert report[("PH07", "total")]["count"] == 3 and report[("PH07", "total")]["written"] is True
-    assert (report[("PH08", "new")]["count"], report[("PH08", "total")]["count"]) == (1, 1)
-    written = value(pinghu, "PH07", "2024", "new")
-    assert (written.value, written.approved_value, written.status, written.source) == (
-        Decimal(2), Decimal(2), ValueStatus.APPROVED, FEED_SOURCE)
-    assert written.source == "由企业资质库自动汇总"
-    assert written.place == OrgUnit.objects.get(code=PH_COUNTY)
-    assert ChangeRecord.objects.filter(content_type__model="indicatorvalue", object_id=str(written.pk)).exists()
-
-    # Nothing changed: nothing written again.
-    again = by_key(sync_indicators(admin=users["ph_admin"], plan=pinghu, year=2024, today=D(2025, 3, 1)))
-    assert again[("PH07", "new")]["written"] is False and again[("PH07", "new")]["reason"] == "无变化"
-    # A further recognition updates the fed figure.
-    make_firm(quals=[(HITECH, D(2024, 12, 20))])
-    third = by_key(sync_indicators(admin=users["ph_admin"], plan=pinghu, year=2024, today=D(2025, 3, 1)))
-    assert third[("PH07", "new")]["written"] is True
-    written.refresh_from_db()
-    assert (written.approved_value, written.revision) == (Decimal(3), 2)
-
-
-def test_document_reported_2023_figure_is_never_overwritten(pinghu, users, rulesets):
-    document = value(pinghu, "PH07", "2023", "new")
-    assert document.approved_value == Decimal(90) and document.source != FEED_SOURCE
-    snapshot = (document.value, document.approved_value, document.source, document.revision)
-    make_firm(quals=[(HITECH, D(2023, 11, 1))])
-
-    report = by_key(sync_indicators(admin=users["ph_admin"], plan=pinghu, year=2023, today=D(2024, 3, 1)))
-    assert report[("PH07", "new")]["count"] == 1
-    assert report[("PH07", "new")]["written"] is False
-    assert "未覆盖" in report[("PH07", "new")]["reason"]
-    assert report[("PH07", "total")]["written"] is False  # "突破500家" is also from the document
-    document.refresh_from_db()
-    assert (document.value, document.approved_value, document.source, document.revision) == snapshot
-
-
-def test_a_figure_typed_by_a_person_is_not_overwritten(pinghu, users, rulesets):
-    from core.periods import Period
-    from plans.models import Indicator
-    from plans.services.values import report_value
-
-    indicator = Indicator.objects.get(plan=pinghu, code="PH07")
-    typed = report_value(reporter=users["ph_admin"], indicator=indicator, place=OrgUnit.objects.get(code=PH_COUNTY),
-                         period=Period(2024, "Y", 0), value=Decimal(77), basis="new")
-    make_firm(quals=[(HITECH, D(2024, 11, 20))])
-    report = by_key(sync_indicators(admin=users["ph_admin"], plan=pinghu, year=2024, today=D(2025, 3, 1)))
-    assert report[("PH07", "new")]["written"] is False and "人工填报" in report[("PH07", "new")]["reason"]
-    typed.refresh_from_db()
-    assert typed.approved_value == Decimal(77)
-
-
 def test_feeds_page(client, pinghu, users, rulesets):
     make_firm(quals=[(HITECH, D(2024, 11, 20))])
     client.force_login(users["ph_leader"])
@@ -189,8 +123,8 @@ def test_a_locked_year_is_reported_not_written(client, pinghu, users, rulesets):
 
     make_firm(quals=[(HITECH, D(2024, 11, 20))])
     lock_period(admin=users["ph_admin"], plan=pinghu, period="2024", reason="年报已定稿")
-    report = by_key(sync_indicators(admin=users["ph_admin"], plan=pinghu, year=2024, today=D(2025, 3, 1)))
-    assert report[("PH07", "new")]["written"] is False and "已锁定" in report[("PH07", "new")]["reason"]
+    report = {(o.indicator, o.basis): o for o in feed_plan(plan=pinghu, year=2024, today=D(2025, 3, 1))}
+    assert report[("PH07", "new")].written is False and "已锁定" in report[("PH07", "new")].reason
     assert value(pinghu, "PH07", "2024", "new") is None
 
     client.force_login(users["ph_admin"])
@@ -202,17 +136,16 @@ def test_a_locked_year_is_reported_not_written(client, pinghu, users, rulesets):
 
 def test_sync_all_feeds_every_plan_the_admin_changes(pinghu, users, rulesets):
     from core.errors import BusinessError, NotAllowed
-    from enterprises.services.feeds import sync_all
 
     make_firm(quals=[(HITECH, D(2024, 11, 20))])
     with pytest.raises(NotAllowed):
-        sync_all(admin=users["ph_leader"], year=2024, today=D(2025, 3, 1))
+        feed_all(admin=users["ph_leader"], year=2024, today=D(2025, 3, 1))
     for year in (1989, 2026):
         with pytest.raises(BusinessError, match="年度应为1990至2025"):
-            sync_all(admin=users["ph_admin"], year=year, today=D(2025, 3, 1))
+            feed_all(admin=users["ph_admin"], year=year, today=D(2025, 3, 1))
     assert value(pinghu, "PH07", "2024", "new") is None
-    written = sync_all(admin=users["ph_admin"], year=2024, today=D(2025, 3, 1))
+    written = feed_all(admin=users["ph_admin"], year=2024, today=D(2025, 3, 1))["written"]
     assert written >= 1
     assert value(pinghu, "PH07", "2024", "new").approved_value == Decimal(1)
     # Nothing changed since: the second run writes nothing.
-    assert sync_all(admin=users["ph_admin"], year=2024, today=D(2025, 3, 1)) == 0
+    assert feed_all(admin=users["ph_admin"], year=2024, today=D(2025, 3, 1))["written"] == 0

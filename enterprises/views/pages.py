@@ -301,8 +301,8 @@ class QualificationImportView(EnterpriseImportView):
 @login_required
 @require_POST
 def run_feeds(request):
-    """Write recognition counts into the plan indicators they feed (enterprises.services.feeds)."""
-    from enterprises.services.feeds import sync_all
+    """Feed the year into the plan indicators bound to the registry's counts (plans.services.feeds)."""
+    from plans.services.feeds import feed_all
 
     today = timezone.localdate()
     try:
@@ -310,12 +310,15 @@ def run_feeds(request):
     except ValueError:
         year = 0  # not a year: refused by the service like any year out of range
     try:
-        written = sync_all(admin=request.user, year=year, today=today)
+        summary = feed_all(admin=request.user, year=year, today=today)
     except NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
     except BusinessError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("已同步%(n)s项指标数据") % {"n": written})
+        messages.success(request, _("已同步%(n)s项指标数据") % {"n": summary["written"]})
+        if summary["conflicts"]:
+            messages.warning(request, _("%(n)s项与已有的其他来源数据不一致，未覆盖，请在规划的“数据来源冲突”页选择")
+                             % {"n": summary["conflicts"]})
     return redirect("enterprises:ladder")
 

@@ -22,6 +22,7 @@ from plans.models import (
     Plan,
     Target,
 )
+from plans.services.feeds import seed_feeds
 from plans.services.values import report_value
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "seed_data" / "plans.json"
@@ -89,6 +90,8 @@ def load_plans(actor, path: Path = SEED_FILE) -> list[Plan]:
                 set_target(actor=actor, indicator=ind, place=place, period=t["period"],
                            value=Decimal(t["value"]) if t["value"] is not None else None,
                            basis=t["basis"] or "", text=t["text"])
+            # Which 口径 the registry's counts feed is read from the document's own wording (see "quote").
+            seed_feeds(actor=actor, indicator=ind, items=i.get("feeds", []))
         plans.append(plan)
     for v in data["values"]:
         ind = Indicator.objects.select_related("plan__region").get(plan__code=v["plan"], code=v["indicator"])

@@ -109,6 +109,38 @@ def report_value(*, reporter, indicator: Indicator, place: OrgUnit, period, valu
 
 
 @transaction.atomic
+def record_fed_value(*, actor, indicator: Indicator, place: OrgUnit, period: Period, value: Decimal, basis: str,
+                     source: str, note: str) -> IndicatorValue:
+    """A figure counted by the platform itself (plans.services.feeds): approved as written, with history.
+
+    ``actor`` is the admin who ran or chose it, or None for a run of the job queue (recorded as 系统).
+    Whether it may replace what is there was decided by the caller; a locked period still refuses it.
+    """
+    check_value(indicator, value)
+    value = value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+    ensure_unlocked(indicator.plan, period)
+    row = (IndicatorValue.objects.select_for_update()
+           .filter(indicator=indicator, place=place, period=period.code, basis=basis or "").first())
+    before = snapshot(row, VALUE_FIELDS) if row else None
+    if row is None:
+        row = IndicatorValue(indicator=indicator, place=place, period=period.code, period_end=period.end_key,
+                             basis=basis or "", revision=1, version=1)
+    else:
+        row.revision += 1
+        row.version += 1
+    row.value = row.approved_value = value
+    row.status = ValueStatus.APPROVED
+    row.note, row.source, row.review_opinion = note, source, ""
+    row.reporter = row.reviewed_by = actor
+    row.reporter_unit_id = actor.org_unit_id if actor is not None else None
+    row.save()
+    record_change(actor=actor, obj=row,
+                  action=ChangeRecord.Action.CREATE if before is None else ChangeRecord.Action.UPDATE,
+                  before=before, after=snapshot(row, VALUE_FIELDS), note=note)
+    return row
+
+
+@transaction.atomic
 def submit_value(*, user, value_id: int, expected_version: int | None = None) -> IndicatorValue:
     return engine.perform(VALUE_FLOW, value_id, user, "submit", version=expected_version).obj
 

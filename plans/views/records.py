@@ -13,6 +13,7 @@ from core.generic import BulkImportView, ObjectDetailView, ObjectEditView, Objec
 from core.models import Region
 from core.responses import download
 from plans.filters import PlanFilter, ValueFilter
+from plans.flow import is_plan_admin
 from plans.forms import IndicatorForm, PlanCreateForm
 from plans.models import Indicator, IndicatorValue, Plan
 from plans.queries import plan_indicators
@@ -42,7 +43,7 @@ def plan_detail(request, code):
     return render(request, "plans/plan_detail.html", {
         "title": plan.name, "plan": plan, "actions": actions, "indicators": plan_indicators(plan),
         "can_import": request.user.is_bureau_admin and Plan.objects.restrict(request.user, "change")
-        .filter(pk=plan.pk).exists()})
+        .filter(pk=plan.pk).exists(), "can_set_feeds": is_plan_admin(request.user, plan)})
 
 
 class ValueList(ObjectListView):

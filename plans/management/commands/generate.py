@@ -16,6 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2027)
 
     def handle(self, *args, **options):
+        from core import jobs
+
+        jobs.run_threaded_jobs_inline()  # the feeds of generated certificates run before the command ends
         started = time.perf_counter()
         if options["enterprises"]:
             from enterprises.services.generate import generate_enterprises
