@@ -35,6 +35,7 @@ class IndicatorLine:  # one indicator of the plan at the period
     rank_phrase: str = ""
     # The period the figure is of, when it is not the report's own (a quarterly figure in a monthly report).
     figure_period_label: str = ""
+    at_year_end: bool = False  # the figure closes its year: its schedule is the year's target itself
 
 
 @dataclass

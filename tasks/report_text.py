@@ -222,7 +222,7 @@ def _running_words(period: Period) -> str:
     if period.kind == "M":
         return _("1月") if period.index == 1 else _("1—%(month)s月") % {"month": period.index}
     if period.kind == "Y" or period.end_month == 12:
-        return _("全年")
+        return _("%(year)s年") % {"year": period.year}
     return _(_RUNNING_WORDS[(period.kind, period.index)])
 
 
@@ -231,7 +231,7 @@ def _point_words(period: Period) -> str:
     if period.kind == "M":
         return _("%(month)s月末") % {"month": period.index}
     if period.kind == "Y" or period.end_month == 12:
-        return _("年末")
+        return _("%(year)s年末") % {"year": period.year}
     if period.kind == "Q":
         return _("%(quarter)s末") % {"quarter": _QUARTER_WORDS[period.index]}
     return _("%(month)s月末") % {"month": period.end_month}
@@ -252,10 +252,11 @@ def period_phrase(report: Period, figure: Period, kind: str) -> str:
     """When a figure is, as a sentence opens: 1—11月 / 前三季度 (running totals), 截至11月末 (levels, rates),
     截至三季度 (the latest figure of the year when the report's own period has none), 2025年 (an earlier year)."""
     if figure.year != report.year:
-        if figure.kind == "Y":
+        if figure.kind == "Y" or figure.end_month == 12:
             return _("%(year)s年") % {"year": figure.year}
-        inner = _running_words(figure) if kind == "cumulative" else _point_words(figure)
-        return _("%(year)s年%(inner)s") % {"year": figure.year, "inner": inner}
+        if kind == "cumulative":
+            return _("%(year)s年%(inner)s") % {"year": figure.year, "inner": _running_words(figure)}
+        return _("截至%(year)s年%(inner)s") % {"year": figure.year, "inner": _point_words(figure)}
     if figure != report and figure.end_key != report.end_key:
         return _("截至%(period)s") % {"period": _short_words(figure)}
     if kind == "cumulative":
@@ -285,6 +286,8 @@ def _target_words(ind: IndicatorLine) -> str:
 
 
 _PACE_WORDS = {"red": gettext_noop("进度滞后"), "yellow": gettext_noop("略低于序时进度")}
+# At the year's end the schedule is the year's target itself.
+_YEAR_END_WORDS = {"red": gettext_noop("与年度目标差距较大"), "yellow": gettext_noop("尚未完成年度目标")}
 
 
 def indicator_sentence(ind: IndicatorLine) -> str:
@@ -298,7 +301,7 @@ def indicator_sentence(ind: IndicatorLine) -> str:
     parts = [f"{opening}{name}{fmt_figure(ind.actual, ind.decimals)}{ind.unit}"]
     parts += [words for words in (_growth_words(ind), _target_words(ind)) if words]
     if ind.status in _PACE_WORDS:
-        parts.append(_(_PACE_WORDS[ind.status]))
+        parts.append(_((_YEAR_END_WORDS if ind.at_year_end else _PACE_WORDS)[ind.status]))
     if ind.rank_phrase:
         parts.append(_clean(ind.rank_phrase))
     return "，".join(parts) + "。"
