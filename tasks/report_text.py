@@ -185,7 +185,11 @@ def _summary_sentence(data: ReportData) -> str:
     }
     if counts["no_target"]:
         text += _("、%(count)s项本期无目标") % {"count": counts["no_target"]}
-    return text + "。"
+    text += "。"
+    earlier = sum(1 for ind in data.indicators if ind.figure_period_label and ind.actual is not None)
+    if earlier:
+        text += _("其中%(count)s项本期无新数据，按最近一期数据计。") % {"count": earlier}
+    return text
 
 
 def _goal_text(task: TaskLine) -> str:

@@ -13,6 +13,7 @@ import zipfile
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
+from openpyxl import load_workbook
 
 from core.periods import Period
 from tasks import documents
@@ -72,6 +73,9 @@ def test_monthly_report_2026_11_reads_as_forwarded(walked):
     _check_closing(document)
     sentences = _indicator_sentences(document)
     assert len(sentences) == 9
+    summary = section(document, "一、主要指标完成情况", "二、重点工作进展")[0]
+    assert summary.startswith("截至2026年11月，时序进度91.7%。9项主要指标中，")
+    assert summary.endswith("0项未填报。其中9项本期无新数据，按最近一期数据计。")
     # Quarterly figures: a monthly report shows the latest with its period, evaluated against its target.
     rd = sentences[0]
     assert re.fullmatch(r"截至三季度，规上工业研发费用\d+\.\d{2}亿元，.*完成年度目标（\d+\.\d{2}亿元）的\d+\.\d%.*。", rd)
@@ -137,3 +141,17 @@ def test_a_task_closed_in_january_reads_as_closed_in_that_years_reports(walked):
     assert closed  # 销号 on 12 January 2024 in the demo's timeline
     before = report_data(walked, Period.parse("2023-12"), today=TODAY)
     assert not any(line.status_label == "已销号" for line in before.tasks)
+
+
+def test_excel_figures_at_the_indicators_precision(walked):
+    data = report_data(walked, Period.parse("2026-11"), today=TODAY)
+    sheet = load_workbook(io.BytesIO(documents.build_xlsx(data)))["主要指标"]
+    rows = {row[1].value: row for row in sheet.iter_rows(min_row=3)}
+    rd = rows["规上工业研发费用"]  # actual, target, annual target: 亿元, two decimals
+    for cell in (rd[3], rd[4], rd[8]):
+        assert cell.number_format == "#,##0.00" and round(cell.value, 2) == cell.value
+    share = rows["规上工业研发费用占营业收入比重"]
+    assert share[4].number_format == "#,##0.0" and round(share[4].value, 1) == share[4].value
+    firms = rows["每年新增高新技术企业数"]
+    assert firms[3].number_format == "#,##0" and firms[3].value == 90
+    assert rd[10].value == "2026年第三季度" and rd[11].value.startswith("截至三季度，规上工业研发费用")
