@@ -8,11 +8,12 @@ import random
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from core.models import User
 from core.roles import Role
 from tasks import rules
-from tasks.models import KeyTask
+from tasks.models import KeyTask, TaskTransition
 from tasks.services import workflow
 
 DEMO_TEXT = "演示数据：按计划推进，本月完成阶段性工作。"
@@ -31,6 +32,14 @@ def _lead_user(task: KeyTask) -> User:
     return user
 
 
+def _dated(task: KeyTask, day: datetime.date, today: datetime.date) -> None:
+    """Date the task's latest step on the day it stands for (never after today): the demo walks months of
+    history at once, and reports as of a past period read the timeline by date."""
+    moment = timezone.make_aware(datetime.datetime.combine(min(day, today), datetime.time(10)))
+    latest = TaskTransition.objects.filter(task=task).order_by("-at", "-id").values_list("pk", flat=True).first()
+    TaskTransition.objects.filter(pk=latest).update(at=moment)
+
+
 @transaction.atomic
 def load_demo_progress(admin: User, today: datetime.date, seed: int = 315) -> int:
     """Walk each seed task some way round the loop, up to ``today``; tasks already started are left alone."""
@@ -41,6 +50,7 @@ def load_demo_progress(admin: User, today: datetime.date, seed: int = 315) -> in
             continue
         lead = _lead_user(task)
         workflow.transition(user=lead, task_id=task.pk, action=rules.Action.ACKNOWLEDGE, opinion="已签收")
+        _dated(task, task.start, today)
         last_month = min(today, task.deadline or today)
         months = []
         cursor = datetime.date(task.start.year, task.start.month, 1)
@@ -56,11 +66,15 @@ def load_demo_progress(admin: User, today: datetime.date, seed: int = 315) -> in
             quantity = (task.quantity * percent / 100).quantize(Decimal("0.01")) if task.quantity else None
             workflow.report_progress(user=lead, task_id=task.pk, period=month.strftime("%Y-%m"), percent=percent,
                                      quantity=quantity, text=DEMO_TEXT, today=today)
+            # Filed on the 3rd of the next month, inside the report day.
+            _dated(task, (month + datetime.timedelta(days=32)).replace(day=3), today)
             reports += 1
         task.refresh_from_db()
         if task.deadline and task.deadline < today and task.status == "in_progress" and rng.random() < 0.6:
             workflow.transition(user=lead, task_id=task.pk, action=rules.Action.FINISH,
                                 opinion="演示数据：已完成年度目标，申请销号。")
+            _dated(task, task.deadline + datetime.timedelta(days=5), today)
             if rng.random() < 0.7:
                 workflow.transition(user=admin, task_id=task.pk, action=rules.Action.CLOSE, opinion="核实完成，同意销号。")
+                _dated(task, task.deadline + datetime.timedelta(days=12), today)
     return reports

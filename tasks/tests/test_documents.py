@@ -271,11 +271,11 @@ def test_docx_rankings_with_arrows(doc):
 
 def test_docx_fonts_page_and_table_style(doc):
     normal = doc.styles["Normal"].element.rPr.rFonts
-    assert normal.get(qn("w:eastAsia")) == "宋体"
+    assert normal.get(qn("w:eastAsia")) == "仿宋_GB2312"
     assert normal.get(qn("w:eastAsiaTheme")) is None
-    for name in ("Heading 1", "Heading 2"):
+    for name, font in (("Heading 1", "黑体"), ("Heading 2", "楷体_GB2312")):
         fonts = doc.styles[name].element.rPr.rFonts
-        assert fonts.get(qn("w:eastAsia")) == "黑体"
+        assert fonts.get(qn("w:eastAsia")) == font
         assert fonts.get(qn("w:eastAsiaTheme")) is None
     section = doc.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
@@ -307,7 +307,7 @@ def test_xlsx_sheets_titles_and_headers(book):
         assert sheet.freeze_panes == "A3"
         assert all(cell.font.b for cell in sheet[2] if cell.value is not None)
     assert book["主要指标"]["A1"].value == TITLE + "——主要指标完成情况（时序进度25.0%）"
-    assert [c.value for c in book["主要指标"][2]] == INDICATOR_HEADER + ["年度目标", "年度完成率"]
+    assert [c.value for c in book["主要指标"][2]] == INDICATOR_HEADER + ["年度目标", "年度完成率", "数据期", "情况说明"]
 
 
 def test_xlsx_indicators_are_numbers(book):
@@ -387,7 +387,7 @@ def test_big_report_holds_every_row():
     assert sum(len(t.rows) - 1 for t in task_tables) == 500
     towns = doc.tables[13]
     assert len(towns.rows) == 1301
-    assert [c.text for c in towns.rows[1].cells] == ["1", "镇街道1", "100,000", "↓3"]
+    assert [c.text for c in towns.rows[1].cells] == ["1", "镇街道1", "100,000.0", "↓3"]
     book = load_workbook(io.BytesIO(xlsx_bytes), read_only=True)
     assert book["镇街道排名"].max_row == 1302
     assert book["重点工作"].max_row == 502

@@ -127,7 +127,7 @@ def test_quarterly_word_report_reads_back(progress, demo, users, django_capture_
     indicators = table_rows(find_table(document, "序号", "指标")[0])
     assert indicators[0] == ["序号", "指标", "单位", "实际值", "目标值", "完成率", "状态", "同比"]
     rd = next(row for row in indicators if row[1] == "规上工业研发费用")
-    assert (rd[0], rd[2], rd[4]) == ("1", "亿元", "25.5")
+    assert (rd[0], rd[2], rd[4]) == ("1", "亿元", "25.50")
     assert len(indicators) == 1 + 9
 
     # 二、重点工作进展: one sub-heading per category, in the plan's order, each with its own tasks.
@@ -337,5 +337,5 @@ def test_unit_ranking_by_task_status_with_rank_changes(tasks, users):
     ]
     document = Document(io.BytesIO(documents.build_docx(report_data(plan, Period.parse("2023-05")))))
     units = table_rows(find_table(document, "名次", "责任单位")[0])
-    assert units[1] == ["1", "市发改局", "100", "↑1"]
-    assert units[2] == ["2", "市经信局", "60", "↓1"]
+    assert units[1] == ["1", "市发改局", "100.0", "↑1"]
+    assert units[2] == ["2", "市经信局", "60.0", "↓1"]
