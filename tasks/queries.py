@@ -11,7 +11,15 @@ from core import roles
 from core.models import Job
 from plans.models import Plan
 from tasks import rules
-from tasks.models import KeyTask, ProgressReport, Reminder, ReportSettings, TaskAssist, unit_family
+from tasks.models import (
+    Attachment,
+    KeyTask,
+    ProgressReport,
+    Reminder,
+    ReportSettings,
+    TaskAssist,
+    unit_family,
+)
 
 
 def can_read_reports(user) -> bool:
@@ -24,6 +32,13 @@ def may_follow_job(user, job: Job) -> bool:
     if roles.is_sysadmin(user) or job.created_by_id == user.pk:
         return True
     return can_read_reports(user) and bool(job.region_id) and job.region.code.startswith(user.scope_prefix)
+
+
+def visible_attachment(user, code: str, pk: int) -> Attachment | None:
+    """An attachment of a task the user sees; None for anyone the task is hidden from (the page says 404,
+    so nobody learns that a file exists behind a task they may not open)."""
+    return (Attachment.objects.filter(pk=pk, task__in=KeyTask.objects.restrict(user), task__code=code)
+            .select_related("task").first())
 
 
 def plan_settings(plan: Plan) -> ReportSettings:
