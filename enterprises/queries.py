@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from core import roles
-from enterprises.models import LADDER, Enterprise, Pool, PoolMember, Qualification, Screening
+from enterprises.models import LADDER, Enterprise, Pool, PoolMember, Qualification, RuleSet, Screening
 
 
 def valid_filter(on: datetime.date) -> Q:
@@ -88,3 +88,8 @@ def visible_screenings(user) -> QuerySet[Screening]:
     if not roles.is_sysadmin(user):
         found = found.filter(region__code__startswith=user.scope_prefix)
     return found.select_related("ruleset__region", "region", "job", "created_by")
+
+
+def ruleset_names() -> dict[str, str]:
+    """Code → name of the current shared rule sets, for what names a rule set only by its code (a pool's rule)."""
+    return dict(RuleSet.objects.filter(region__isnull=True, is_active=True).values_list("code", "name"))
