@@ -132,10 +132,11 @@ def latest_report(task: KeyTask, until: str | None = None) -> ProgressReport | N
 
 
 def timeline(views: list[TaskView]) -> dict:
-    """Data for the Gantt-like chart: one bar per task from start to deadline, coloured by alert."""
+    """Data for the Gantt-like chart: one bar per task from start to deadline, coloured by alert; tasks
+    without a deadline have no bar and are counted (``undated``) so the page can say they are left out."""
     rows = [v for v in views if v.task.deadline]
     rows.sort(key=lambda v: (v.task.deadline, v.task.code))
-    return {"names": [f"{v.task.code} {v.task.title}" for v in rows],
+    return {"undated": len(views) - len(rows), "names": [f"{v.task.code} {v.task.title}" for v in rows],
             "bars": [[i, v.task.start.isoformat(), v.task.deadline.isoformat(), v.level,
                       float(v.task.percent_done or 0)] for i, v in enumerate(rows)]}
 

@@ -104,3 +104,10 @@ def test_a_record_whose_file_is_gone_is_a_404_not_a_500(client, users, files):
     files["验收报告.pdf"].file.delete(save=False)
     client.force_login(users["ph_admin"])
     assert client.get(url(files["验收报告.pdf"])).status_code == 404
+
+
+def test_the_board_says_which_tasks_have_no_deadline_and_so_no_bar(client, users, tasks):
+    KeyTask.objects.filter(code__in=[TASK, ASSISTED]).update(deadline=None)
+    client.force_login(users["ph_admin"])
+    page = client.get("/tasks/board/PH315-2023/").content.decode()
+    assert 'data-testid="undated"' in page and "另有2项任务未定完成时限，未列入时间轴" in page
