@@ -227,11 +227,9 @@ class _Threshold(_Criterion):
         gap = None
         if passed is False:
             gap = _gap(self.texts, self.fmt, self.label, self.unit_word, value, op, bound)
-        fmt = self.fmt
-        return CriterionResult(self.code, self.name, passed, None if value is None else fmt.show(value, checks),
-                               required, gap, None, value, fmt.unit,
-                               None if value is None else fmt.number(value, checks),
-                               fmt.scaled(bound).normalize() if decided else None,
+        shown, number = (None, None) if value is None else self.fmt.shown_and_number(value, checks)
+        return CriterionResult(self.code, self.name, passed, shown, required, gap, None, value, self.fmt.unit,
+                               number, self.fmt.scaled(bound).normalize() if decided else None,
                                COMPARISON[op] if decided else "")
 
 

@@ -213,9 +213,10 @@ class _Format:
         shown = _rounded(value if self.scale is None else value * self.scale, self.places, checks)
         return (format(shown, "f") if self.keep_zeros else _plain(shown)) + self.unit
 
-    def number(self, value: Decimal, checks: tuple[Decimal, ...] = ()) -> Decimal:
-        """The figure ``show`` writes, as a number in the unit (0.1723 → 17.2 for a percentage)."""
-        return _rounded(value if self.scale is None else value * self.scale, self.places, checks).normalize()
+    def shown_and_number(self, value: Decimal, checks: tuple[Decimal, ...] = ()) -> tuple[str, Decimal]:
+        """What ``show`` writes, and the same figure as a number in the unit (0.1723 → "17.2%", 17.2)."""
+        shown = _rounded(value if self.scale is None else value * self.scale, self.places, checks)
+        return (format(shown, "f") if self.keep_zeros else _plain(shown)) + self.unit, shown.normalize()
 
     def bound(self, bound: Decimal) -> str:
         return _plain(self.scaled(bound)) + self.unit
