@@ -1,4 +1,5 @@
-"""Downloading a task's attachments: the file to everyone who may open the task, 404 to everyone else."""
+"""Downloading a task's attachments: the file to everyone who may open the task, 404 to everyone else; and the
+board's note on tasks without a deadline (the timeline has no bar for them)."""
 
 from decimal import Decimal
 from urllib.parse import quote
