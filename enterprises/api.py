@@ -24,7 +24,8 @@ from core.errors import BusinessError, ImportRejected, NotAllowed, RowProblem
 from core.responses import CONTENT_TYPES, download
 from core.spreadsheets import safe_row
 from enterprises.models import Enterprise, Pool, PoolMember, Screening
-from enterprises.queries import may_see_screening
+from enterprises.queries import may_see_screening, ruleset_names
+from enterprises.serializers import AssessmentOut
 from enterprises.services import imports, rulesets
 from enterprises.services.rulesets import active
 from enterprises.services.screening import assess, criterion_names, start_screening, unpack
@@ -105,7 +106,7 @@ class EnterpriseDetail(APIView):
 
 class AssessmentView(APIView):
     @extend_schema(parameters=[OpenApiParameter("ruleset", str, required=True), date_parameter()],
-                   responses=OpenApiTypes.OBJECT)
+                   responses=AssessmentOut)
     def get(self, request, uscc):
         firm = visible_enterprise(request, uscc)
         code = request.query_params.get("ruleset")
@@ -115,12 +116,17 @@ class AssessmentView(APIView):
         on = query_date(request)
         result = assess(firm, ruleset, on)
         names = criterion_names(ruleset)
-        return Response({"ruleset": ruleset.code, "version": ruleset.version, "date": on.isoformat(),
-                         "eligible": result.eligible, "direct": result.direct, "score": number(result.score),
-                         "status": result.status, "notes": list(result.notes),
-                         "criteria": [{"code": c.code, "name": c.name or names.get(c.code, c.code), "passed": c.passed,
-                                       "actual": c.actual, "required": c.required, "gap": c.gap}
-                                      for c in result.criteria]})
+        return Response({"ruleset": ruleset.code, "ruleset_name": ruleset.name, "version": ruleset.version,
+                         "date": on.isoformat(), "eligible": result.eligible, "direct": result.direct,
+                         "score": number(result.score), "status": result.status, "notes": list(result.notes),
+                         "criteria": [criterion_json(c, names) for c in result.criteria]})
+
+
+def criterion_json(c, names: dict[str, str]) -> dict:
+    """A criterion's figures as numbers with their unit, and beside them the texts the pages show."""
+    return {"code": c.code, "name": c.name or names.get(c.code, c.code), "passed": c.passed,
+            "actual": number(c.actual_number), "required": number(c.required_number), "unit": c.unit,
+            "comparison": c.comparison, "actual_text": c.actual, "required_text": c.required, "gap": c.gap}
 
 
 class ScreeningIn(serializers.Serializer):
@@ -159,7 +165,8 @@ class ScreeningDetail(APIView):
     def get(self, request, pk):
         screening = visible_screening(request, pk)
         job = screening.job
-        return Response({"id": screening.pk, "ruleset": screening.ruleset.code, "version": screening.ruleset.version,
+        return Response({"id": screening.pk, "ruleset": screening.ruleset.code,
+                         "ruleset_name": screening.ruleset.name, "version": screening.ruleset.version,
                          "date": screening.date.isoformat(), "region": screening.region.code,
                          "status": job.status if job else "done", "progress": job.progress if job else screening.total,
                          "total": (job.total if job and job.total else screening.total),
@@ -205,7 +212,9 @@ class PoolList(APIView):
     @extend_schema(responses=OBJECT_LIST)
     def get(self, request):
         firms = _pools_scope(request)
+        names = ruleset_names()
         return Response([{"code": p.code, "name": p.name, "description": p.description, "rule": p.rule,
+                          "ruleset_name": names.get(p.rule.get("ruleset", ""), p.rule.get("ruleset", "")),
                           "members": PoolMember.objects.filter(pool=p, exited_on__isnull=True,
                                                                enterprise__in=firms).count()}
                          for p in Pool.objects.all()])

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from core import roles
-from enterprises.models import LADDER, Enterprise, Pool, PoolMember, Qualification, Screening
+from enterprises.models import LADDER, Enterprise, Pool, PoolMember, Qualification, RuleSet, Screening
+from enterprises.year_change import year_over_year
 
 
 def valid_filter(on: datetime.date) -> Q:
@@ -17,17 +18,24 @@ def valid_filter(on: datetime.date) -> Q:
 def ladder(enterprises, years: list[int], today: datetime.date) -> dict:
     """Counts at each rung on each year's end (today for the current year) and the year's new recognitions."""
     quals = Qualification.objects.filter(enterprise__in=enterprises, type__in=LADDER)
+
+    def held_on(on: datetime.date) -> list[int]:
+        held = dict(quals.filter(valid_filter(on)).values("type").annotate(n=Count("enterprise", distinct=True))
+                    .values_list("type", "n"))
+        return [held.get(t, 0) for t in LADDER]
+
     rows = []
     for year in years:
         on = min(datetime.date(year, 12, 31), today)
-        held = dict(quals.filter(valid_filter(on)).values("type").annotate(n=Count("enterprise", distinct=True))
-                    .values_list("type", "n"))
         new = dict(quals.filter(issued__year=year).values("type").annotate(n=Count("enterprise", distinct=True))
                    .values_list("type", "n"))
-        rows.append({"year": year, "on": on, "held": [held.get(t, 0) for t in LADDER],
-                     "new": [new.get(t, 0) for t in LADDER]})
+        rows.append({"year": year, "on": on, "held": held_on(on), "new": [new.get(t, 0) for t in LADDER]})
     for previous, row in zip(rows, rows[1:], strict=False):
         row["change"] = [now - before for now, before in zip(row["held"], previous["held"], strict=True)]
+    # 较上年增减 of every shown year, the first against the end of the year before it (one query more).
+    baseline = held_on(datetime.date(years[0] - 1, 12, 31)) if years else None
+    for row, changes in zip(rows, year_over_year([row["held"] for row in rows], baseline), strict=True):
+        row["yoy"] = changes
     return {"rungs": LADDER, "rows": rows}
 
 
@@ -88,3 +96,8 @@ def visible_screenings(user) -> QuerySet[Screening]:
     if not roles.is_sysadmin(user):
         found = found.filter(region__code__startswith=user.scope_prefix)
     return found.select_related("ruleset__region", "region", "job", "created_by")
+
+
+def ruleset_names() -> dict[str, str]:
+    """Code → name of the current shared rule sets, for what names a rule set only by its code (a pool's rule)."""
+    return dict(RuleSet.objects.filter(region__isnull=True, is_active=True).values_list("code", "name"))

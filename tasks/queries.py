@@ -11,7 +11,15 @@ from core import roles
 from core.models import Job
 from plans.models import Plan
 from tasks import rules
-from tasks.models import KeyTask, ProgressReport, Reminder, ReportSettings, TaskAssist, unit_family
+from tasks.models import (
+    Attachment,
+    KeyTask,
+    ProgressReport,
+    Reminder,
+    ReportSettings,
+    TaskAssist,
+    unit_family,
+)
 
 
 def can_read_reports(user) -> bool:
@@ -24,6 +32,13 @@ def may_follow_job(user, job: Job) -> bool:
     if roles.is_sysadmin(user) or job.created_by_id == user.pk:
         return True
     return can_read_reports(user) and bool(job.region_id) and job.region.code.startswith(user.scope_prefix)
+
+
+def visible_attachment(user, code: str, pk: int) -> Attachment | None:
+    """An attachment of a task the user sees; None for anyone the task is hidden from (the page says 404,
+    so nobody learns that a file exists behind a task they may not open)."""
+    return (Attachment.objects.filter(pk=pk, task__in=KeyTask.objects.restrict(user), task__code=code)
+            .select_related("task").first())
 
 
 def plan_settings(plan: Plan) -> ReportSettings:
@@ -117,10 +132,11 @@ def latest_report(task: KeyTask, until: str | None = None) -> ProgressReport | N
 
 
 def timeline(views: list[TaskView]) -> dict:
-    """Data for the Gantt-like chart: one bar per task from start to deadline, coloured by alert."""
+    """Data for the Gantt-like chart: one bar per task from start to deadline, coloured by alert; tasks
+    without a deadline have no bar and are counted (``undated``) so the page can say they are left out."""
     rows = [v for v in views if v.task.deadline]
     rows.sort(key=lambda v: (v.task.deadline, v.task.code))
-    return {"names": [f"{v.task.code} {v.task.title}" for v in rows],
+    return {"undated": len(views) - len(rows), "names": [f"{v.task.code} {v.task.title}" for v in rows],
             "bars": [[i, v.task.start.isoformat(), v.task.deadline.isoformat(), v.level,
                       float(v.task.percent_done or 0)] for i, v in enumerate(rows)]}
 

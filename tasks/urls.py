@@ -16,4 +16,5 @@ urlpatterns = [
     path("issued/<int:pk>/<str:kind>/", pages.download, name="download"),
     path("<str:code>/", pages.task_detail, name="task-detail"),
     path("<str:code>/act/", pages.task_action, name="task-action"),
+    path("<str:code>/attachments/<int:pk>/", pages.attachment, name="attachment"),
 ]

@@ -20,6 +20,7 @@ from .texts import (
     _ZERO,
     BANDED_SCORE,
     BEST_OF,
+    COMPARISON,
     CONDITION,
     FIRST_MATCH,
     MIN,
@@ -85,6 +86,15 @@ class _Criterion:
             if verdict is None:
                 outcome = None
         return outcome
+
+    def score_numbers(self, lo: Decimal, hi: Decimal) -> tuple:
+        """(unit, actual, required, comparison) of a scored criterion: the score when it is known, and the
+        floor when the eligibility expression sets exactly one."""
+        actual = lo if lo == hi else None
+        if len(self.constraints) != 1:
+            return self.texts.points_unit, actual, None, ""
+        strict, bound = self.constraints[0]
+        return self.texts.points_unit, actual, bound, ">" if strict else ">="
 
     def failing_constraint(self, lo: Decimal, hi: Decimal) -> tuple[bool, Decimal] | None:
         for strict, bound in self.constraints:
@@ -201,6 +211,7 @@ class _Threshold(_Criterion):
     def result(self, raw: Raw, passed: bool | None, states: list, los: list, his: list) -> CriterionResult:
         value = raw[3]
         where = raw[4]
+        decided = True  # whether the bound is the enterprise's own (no band left open)
         if self.bands is None:
             required = self.required_text
             op, bound, checks = self.op, self.bound, self.checks
@@ -208,6 +219,7 @@ class _Threshold(_Criterion):
             band = self.bands[where]
             required, op, bound, checks = band[4], band[2], band[3], self.band_checks[where]
         else:
+            decided = False
             required, op, checks = self.required_text, self.op, self.checks
             # Band unknown but the outcome decided: measure the gap against the easiest band.
             bounds = [self.bands[index][3] for index in where] if type(where) is tuple else [_ZERO]
@@ -215,9 +227,10 @@ class _Threshold(_Criterion):
         gap = None
         if passed is False:
             gap = _gap(self.texts, self.fmt, self.label, self.unit_word, value, op, bound)
-        return CriterionResult(self.code, self.name, passed,
-                               None if value is None else self.fmt.show(value, checks), required, gap,
-                               None, value)
+        shown, number = (None, None) if value is None else self.fmt.shown_and_number(value, checks)
+        return CriterionResult(self.code, self.name, passed, shown, required, gap, None, value, self.fmt.unit,
+                               number, self.fmt.scaled(bound).normalize() if decided else None,
+                               COMPARISON[op] if decided else "")
 
 
 class _Banded(_Criterion):
@@ -280,7 +293,7 @@ class _Banded(_Criterion):
             actual = before + self.fmt.show(value, self.checks) + after
         gap = self.score_gap(raw, lo, hi) if passed is False else None
         return CriterionResult(self.code, self.name, passed, actual, self.required_text, gap,
-                               lo if known else None, value)
+                               lo if known else None, value, *self.score_numbers(lo, hi))
 
 
 class _FirstMatch(_Criterion):
@@ -334,7 +347,7 @@ class _FirstMatch(_Criterion):
             actual = _points(self.texts, lo, hi)
         gap = self.score_gap(raw, lo, hi) if passed is False else None
         return CriterionResult(self.code, self.name, passed, actual, self.required_text, gap,
-                               lo if known else None, lo if known else None)
+                               lo if known else None, lo if known else None, *self.score_numbers(lo, hi))
 
 
 class _BestOf(_Criterion):
@@ -397,7 +410,7 @@ class _BestOf(_Criterion):
                 actual = sub.actuals[raws[best][4]] if raws[best][4] >= 0 else _points(texts, lo, hi)
         gap = self.score_gap(raw, lo, hi) if passed is False else None
         return CriterionResult(self.code, self.name, passed, actual, self.required_text, gap,
-                               lo if known else None, value)
+                               lo if known else None, value, *self.score_numbers(lo, hi))
 
 
 class _Sum(_Criterion):
@@ -430,7 +443,7 @@ class _Sum(_Criterion):
         if shown is None:
             shown = self.shown[(lo, hi)] = _points(self.texts, lo, hi)
         return CriterionResult(self.code, self.name, passed, shown, self.required_text,
-                               gap, lo if known else None, lo if known else None)
+                               gap, lo if known else None, lo if known else None, *self.score_numbers(lo, hi))
 
 
 def _years_later(day: date, years: int) -> date:

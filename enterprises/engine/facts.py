@@ -55,6 +55,13 @@ class CriterionResult:
     gap: str | None  # what is missing; None when passed or unknown
     score: Decimal | None = None  # for scored criteria
     value: Decimal | None = None  # the raw number (ratio as fraction) for sorting/tests
+    # The same as numbers, for a client that must not parse "17.2%": the figure as shown and the bound, both in
+    # ``unit`` (17.2 and 5 with "%"; a score and its floor with "分"), and how they compare (">=", ">", "<=",
+    # "<"). None / "" where the requirement is no single number (a qualification, a condition, bands not decided).
+    unit: str = ""
+    actual_number: Decimal | None = None
+    required_number: Decimal | None = None
+    comparison: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,7 @@ MIN, MAX, ABOVE, BELOW = "min", "max", "above", "below"
 _OPS: dict[str, Callable[[Any, Any], bool]] = {MIN: operator.ge, MAX: operator.le, ABOVE: operator.gt,
                                                BELOW: operator.lt}
 _SYMBOL = {MIN: "≥", MAX: "≤", ABOVE: ">", BELOW: "<"}
+COMPARISON = {MIN: ">=", MAX: "<=", ABOVE: ">", BELOW: "<"}  # the ASCII form the API gives
 # What holds when a band with this comparison did not match: the text of the next band's lower edge.
 _COMPLEMENT = {MIN: "<", MAX: ">", ABOVE: "≤", BELOW: "≥"}
 _FLOORS = (MIN, ABOVE)  # the value has to reach something (as opposed to stay under a ceiling)
@@ -211,6 +212,11 @@ class _Format:
     def show(self, value: Decimal, checks: tuple[Decimal, ...] = ()) -> str:
         shown = _rounded(value if self.scale is None else value * self.scale, self.places, checks)
         return (format(shown, "f") if self.keep_zeros else _plain(shown)) + self.unit
+
+    def shown_and_number(self, value: Decimal, checks: tuple[Decimal, ...] = ()) -> tuple[str, Decimal]:
+        """What ``show`` writes, and the same figure as a number in the unit (0.1723 → "17.2%", 17.2)."""
+        shown = _rounded(value if self.scale is None else value * self.scale, self.places, checks)
+        return (format(shown, "f") if self.keep_zeros else _plain(shown)) + self.unit, shown.normalize()
 
     def bound(self, bound: Decimal) -> str:
         return _plain(self.scaled(bound)) + self.unit

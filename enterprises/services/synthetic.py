@@ -72,6 +72,21 @@ def qualifications(rng: random.Random, profile: str, years: list[int]) -> list[t
     return out
 
 
+def certificate_number(kind: str, region_code: str, year: int, serial: int) -> str:
+    """A demo certificate number in the form its issuer uses.
+
+    高新技术企业 证书编号: GR + year + province (2 digits) + 0 + five digits (GR202333012345).
+    科技型中小企业 入库登记编号: year + county (6 digits) + A0 + five digits (2023330482A012345).
+    Other qualifications carry a plain year + county + serial, so none looks like either of those.
+    """
+    tail = f"{serial % 100_000:05d}"
+    if kind == "高新技术企业":
+        return f"GR{year}{region_code[:2]}0{tail}"
+    if kind == "科技型中小企业":
+        return f"{year}{region_code[:6]}A0{tail}"
+    return f"{year}-{region_code[:6]}-{tail}"
+
+
 @transaction.atomic
 def create(regions: list[Region], count: int, *, years: list[int], seed: int, start_serial: int = 1,
            is_demo: bool = True, progress: Callable[[int, int], None] | None = None, batch: int = 5000) -> int:
@@ -94,8 +109,8 @@ def create(regions: list[Region], count: int, *, years: list[int], seed: int, st
         EnterpriseYear.objects.bulk_create([EnterpriseYear(enterprise=firm, **row) for firm, rows in
                                             zip(firms, pending_years, strict=True) for row in rows], batch_size=5000)
         certificates = Qualification.objects.bulk_create([
-            Qualification(enterprise=firm, type=kind, number=f"GR{issued.year}{firm.pk:08d}{i}", issued=issued,
-                          expires=default_expiry(kind, issued))
+            Qualification(enterprise=firm, type=kind, issued=issued, expires=default_expiry(kind, issued),
+                          number=certificate_number(kind, firm.region.code, issued.year, firm.pk * 4 + i))
             for firm, quals in zip(firms, pending_quals, strict=True) for i, (kind, issued) in enumerate(quals)],
             batch_size=5000)
         # A bulk insert sends no signals: the indicator feeds are told which counties and years changed.

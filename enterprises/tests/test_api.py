@@ -33,7 +33,8 @@ HITECH_CODES = ["age", "ip", "tech_staff_ratio", "rd_ratio", "domestic_rd_ratio"
 SME_CODES = ["staff_limit", "revenue_limit", "assets_limit", "tech_staff_score", "rd_score", "ip_score",
              "total_score"]
 ASSESSMENT_KEYS = {"ruleset", "date", "eligible", "direct", "score", "status", "criteria"}
-CRITERION_KEYS = {"code", "name", "passed", "actual", "required", "gap"}
+CRITERION_KEYS = {"code", "name", "passed", "actual", "required", "unit", "comparison", "actual_text",
+                  "required_text", "gap"}
 
 
 @pytest.fixture
@@ -125,8 +126,11 @@ def test_hitech_assessment_with_gaps(firms, users, api):
     assert all(set(c) >= CRITERION_KEYS for c in body["criteria"])
     by_code = {c["code"]: c for c in body["criteria"]}
     staff = by_code["tech_staff_ratio"]
-    assert (staff["name"], staff["passed"], staff["actual"], staff["required"], staff["gap"]) == (
+    assert (staff["name"], staff["passed"], staff["actual_text"], staff["required_text"], staff["gap"]) == (
         "科技人员占比", False, "9.0%", "≥10%", "科技人员占比还差1个百分点")
+    # The same figures as numbers, so a client need not parse "9.0%".
+    assert (staff["actual"], staff["required"], staff["unit"], staff["comparison"]) == (9, 10, "%", ">=")
+    assert body["ruleset_name"] == "高新技术企业（量化条件预评）"
     assert all(by_code[code]["passed"] is True and by_code[code]["gap"] is None
                for code in HITECH_CODES if code != "tech_staff_ratio")
 
@@ -192,6 +196,7 @@ def test_screening_job_progress_and_results_workbook(firms, users, api, django_c
     status = client.get(f"/api/screenings/{screening.pk}/").json()
     assert {k: status[k] for k in ("status", "progress", "total", "eligible")} == {
         "status": "done", "progress": 2, "total": 2, "eligible": 1}
+    assert (status["ruleset"], status["ruleset_name"]) == ("hitech", "高新技术企业（量化条件预评）")
 
     download = client.get(f"/api/screenings/{screening.pk}/results.xlsx")
     assert download.status_code == 200
@@ -314,3 +319,76 @@ def test_reporters_and_enterprises_cannot_read_pools(pooled, users, api, usernam
     client = api(users[username])
     errors(client.get("/api/pools/"), 403)
     errors(client.get("/api/pools/hitech_incubation/members/"), 403)
+
+
+def test_assessment_figures_are_numbers_with_a_unit_beside_their_texts(rulesets, users, api):
+    firm = make_firm(years=years_of(tech_staff=9))
+    client = api(users["ph_admin"])
+    for code in ("hitech", "tech_sme", "golden_eagle"):
+        body = client.get(f"/api/enterprises/{firm.uscc}/assessment/", {"ruleset": code, "date": "2025-06-30"}).json()
+        assert body["ruleset_name"] == rulesets[code].name
+        for c in body["criteria"]:
+            assert c["actual"] is None or isinstance(c["actual"], int | float), c
+            assert c["required"] is None or isinstance(c["required"], int | float), c
+            assert (c["comparison"] == "") == (c["required"] is None), c
+            if c["unit"] not in ("", "分") and c["actual"] is not None:
+                # A threshold's text is its number and unit: the two never disagree.
+                assert Decimal(c["actual_text"].removesuffix(c["unit"])) == Decimal(str(c["actual"])), c
+    hitech = {c["code"]: c for c in client.get(f"/api/enterprises/{firm.uscc}/assessment/",
+                                               {"ruleset": "hitech", "date": "2025-06-30"}).json()["criteria"]}
+    assert [hitech["tech_staff_ratio"][k] for k in ("actual", "required", "unit", "comparison", "actual_text")] == [
+        9, 10, "%", ">=", "9.0%"]
+    assert [hitech["ip"][k] for k in ("actual", "required", "unit", "comparison")] == [3, 1, "项", ">="]
+    sme = {c["code"]: c for c in client.get(f"/api/enterprises/{firm.uscc}/assessment/",
+                                            {"ruleset": "tech_sme", "date": "2025-06-30"}).json()["criteria"]}
+    assert [sme["staff_limit"][k] for k in ("actual", "required", "unit", "comparison")] == [100, 500, "人", "<="]
+    assert [sme["revenue_limit"][k] for k in ("actual", "required", "unit")] == [1000, 20000, "万元"]
+    total = sme["total_score"]
+    assert (total["unit"], total["required"], total["comparison"]) == ("分", 60, ">=")
+    assert total["actual_text"] == f"{total['actual']}分"
+    assert (sme["tech_staff_score"]["required"], sme["tech_staff_score"]["comparison"]) == (0, ">")
+    assert (sme["rd_score"]["required"], sme["rd_score"]["comparison"]) == (None, "")  # 计分项: no floor
+    qualification = sme.get("hitech_valid")
+    if qualification is not None:
+        assert (qualification["actual"], qualification["required"], qualification["unit"]) == (None, None, "")
+
+
+def test_screening_and_pool_answers_name_their_rule_set(pooled, users, api):
+    client = api(users["ph_admin"])
+    pools = {p["code"]: p for p in client.get("/api/pools/").json()}
+    assert pools["golden_eagle_seed"]["ruleset_name"] == "“金鹰”企业培育评价（示例，由科技局按本地办法修改）"
+    assert pools["hitech_incubation"]["ruleset_name"] == "高新技术企业（量化条件预评）"
+
+
+def test_the_schema_describes_the_assessment_answer(rulesets, users, api):
+    """The served schema's AssessmentOut validates real answers (numbers, nulls, units, comparisons)."""
+    from jsonschema import Draft202012Validator
+
+    client = api(users["ph_admin"])
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    ok = schema["paths"]["/api/enterprises/{uscc}/assessment/"]["get"]["responses"]["200"]
+    body_schema = ok["content"]["application/json"]["schema"]
+    assert body_schema["$ref"].endswith("/AssessmentOut")
+    criterion = schema["components"]["schemas"]["CriterionOut"]["properties"]
+    assert criterion["actual"]["type"] == "number" and criterion["actual"].get("nullable") is True
+    validator = Draft202012Validator({"$ref": "#/components/schemas/AssessmentOut",
+                                      "components": _json_schema(schema["components"])})
+    firm = make_firm(years=years_of(tech_staff=9, hitech_revenue=None))
+    for code in ("hitech", "tech_sme", "golden_eagle"):
+        body = client.get(f"/api/enterprises/{firm.uscc}/assessment/", {"ruleset": code, "date": "2025-06-30"}).json()
+        errors = [e.message for e in validator.iter_errors(body)]
+        assert errors == [], (code, errors)
+
+
+def _json_schema(node):
+    """OpenAPI 3.0's ``nullable: true`` as JSON Schema's null type, which jsonschema reads."""
+    if isinstance(node, list):
+        return [_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _json_schema(v) for k, v in node.items() if k != "nullable"}
+    if node.get("nullable") is True and "type" in node:
+        out["type"] = [node["type"], "null"]
+    if node.get("nullable") is True and "enum" in node:
+        out["enum"] = [*node["enum"], None]
+    return out

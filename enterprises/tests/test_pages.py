@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from core.models import ChangeRecord, Job, OrgUnit, Region, User
 from core.roles import Role
+from core.testing import visible_text
 from enterprises.models import EnterpriseYear, Pool, PoolMember, RuleSet, Screening
 from enterprises.services.screening import screen_now
 from enterprises.tests.conftest import (
@@ -418,3 +419,16 @@ def test_screening_detail_scoping(client, listed, users):
     for username, status in (("ph_leader", 200), ("js_admin", 403), ("demo_qiye", 403), ("ph_danghu", 403)):
         assert login(client, users[username]).get(f"/enterprises/screenings/{screening.pk}/").status_code == status
 
+
+
+def test_rule_set_pages_show_names_not_codes(client, rulesets, users):
+    """A bureau reads 金鹰, not golden_eagle: the codes stay in links and form values only."""
+    screen_now(user=users["admin"], ruleset="golden_eagle", on=datetime.date(2025, 6, 30),
+               region=Region.objects.get(code="330482"))
+    login(client, users["ph_admin"])
+    for url in ("/enterprises/rulesets/", "/enterprises/screenings/", "/enterprises/pools/", "/enterprises/ladder/",
+                f"/enterprises/screenings/{Screening.objects.get(ruleset__code='golden_eagle').pk}/"):
+        assert "golden_eagle" not in visible_text(html(client.get(url))), url
+    page = html(client.get("/enterprises/rulesets/"))
+    assert rulesets["golden_eagle"].name in page and ">golden_eagle<" not in page
+    assert rulesets["golden_eagle"].name in html(client.get("/enterprises/screenings/"))

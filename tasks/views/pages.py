@@ -28,6 +28,7 @@ from tasks.queries import (
     task_views,
     timeline,
     unit_home,
+    visible_attachment,
     with_units,
 )
 from tasks.reporting import issue_report
@@ -211,3 +212,16 @@ def download(request, pk, kind):
         raise Http404
     return FileResponse(field.open("rb"), as_attachment=True,
                         filename=f"{issued.plan.code}-{issued.period}.{kind}")
+
+
+@login_required
+def attachment(request, code, pk):
+    """A task's attachment or 办结佐证, to whoever may open the task (tasks.queries.visible_attachment)."""
+    found = visible_attachment(request.user, code, pk)
+    if found is None or not found.file:
+        raise Http404(_("附件不存在"))
+    try:
+        handle = found.file.open("rb")
+    except FileNotFoundError as exc:  # the record outlived its file (a restore without media): not a 500
+        raise Http404(_("附件文件已丢失")) from exc
+    return FileResponse(handle, as_attachment=True, filename=found.name)

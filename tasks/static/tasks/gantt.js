@@ -1,17 +1,19 @@
 // Gantt-like timeline of a plan's tasks: one bar from start to deadline, coloured by alert, filled by progress.
 (function () {
   var colours = { green: "#198754", yellow: "#ffc107", red: "#dc3545" };
+  var ROW_HEIGHT = 28;  // pixels per task: a 12px label with air above and below
   document.querySelectorAll("[data-chart-kind=gantt]").forEach(function (el) {
     var data = JSON.parse(el.dataset.chart);
     if (!data.names.length) { return; }
-    // The height follows the number of rows; set here because the page's policy forbids inline styles.
-    el.style.height = Math.max(Number(el.dataset.height) || 0, 240) + "px";
+    // Every row gets room for its label (ECharts hides category labels that would overlap, and a short
+    // chart left most tasks unnamed); set here because the page's policy forbids inline styles.
+    el.style.height = Math.max(data.names.length * ROW_HEIGHT + 50, 240) + "px";
     var chart = echarts.init(el, null, { renderer: "svg" });
     chart.setOption({
       tooltip: { formatter: function (p) { return data.names[p.value[0]] + "<br>" + p.value[1] + " — " + p.value[2] + "（" + p.value[4] + "%）"; } },
       grid: { left: 260, right: 20, top: 10, bottom: 30 },
       xAxis: { type: "time" },
-      yAxis: { type: "category", data: data.names, inverse: true, axisLabel: { width: 240, overflow: "truncate" } },
+      yAxis: { type: "category", data: data.names, inverse: true, axisLabel: { interval: 0, width: 240, overflow: "truncate" } },
       series: [{
         type: "custom",
         renderItem: function (params, api) {
