@@ -50,6 +50,11 @@ def safe_json(value) -> str:
     """JSON for an HTML attribute in single quotes."""
     import json
 
+    from django.utils.functional import LazyObject, empty
     from django.utils.html import escape
 
+    if isinstance(value, LazyObject):  # a value computed only on a cache miss (core.versions.lazy_values)
+        if value._wrapped is empty:
+            value._setup()
+        value = value._wrapped
     return escape(json.dumps(value, ensure_ascii=False))

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from core import versions
 from core.models import OrgUnit
 from core.periods import Period
+from core.testing import visible_text
 from plans import caching
 from plans.models import Indicator, Target
 from plans.services import value_import, values
@@ -96,3 +97,17 @@ def test_cached_answers_are_kept_per_user_so_no_one_gets_anothers_scope(client, 
     own = {r["org_unit"] for r in client.get(f"/api/plans/{PH}/ranking/", params).json()}
     assert DANGHU in own and len(everyone) > len(own)
     assert own <= {DANGHU}
+
+
+def test_the_indicator_page_is_cached_and_follows_a_target_change(login_as, users, demo):
+    client = login_as("ph_admin")
+    url = f"/plans/{PH}/indicators/PH01/"
+    first = visible_text(client.get(url, {"period": "2023Q2"}).content.decode())
+    with CaptureQueriesContext(connection) as hit:
+        assert visible_text(client.get(url, {"period": "2023Q2"}).content.decode()) == first
+    assert not any("plans_indicatorvalue" in q["sql"] or "plans_target" in q["sql"] for q in hit.captured_queries)
+    target = Target.objects.filter(indicator__plan=demo[PH], indicator__code="PH01",
+                                   org_unit__code=PINGHU, period="2023Q2").first()
+    target.value = Decimal("4242.42")
+    target.save()
+    assert "4,242.42" in client.get(url, {"period": "2023Q2"}).content.decode() and "4,242.42" not in first

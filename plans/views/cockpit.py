@@ -91,26 +91,34 @@ def indicator_detail(request, code, indicator):
     by = request.GET.get("by", "completion")
     if by not in ("completion", "value", "growth"):
         by = "completion"
-    report = plan_progress(plan, period, place, with_trend=True, indicators=[ind])
-    row = report.rows[0]
-    derived = derive(report, request.user)[ind.pk]
-    ranks = [r for r in ranking(plan, ind, period, by) if can_view_place(request.user, plan, r.org_unit)]
-    overdue_period, overdue = overdue_places(plan, ind, user=request.user)
-    chart = {
-        "labels": [p for p, _v, _t in row.trend], "values": [_num(v) for _p, v, _t in row.trend],
-        "targets": [_num(t) for _p, _v, t in row.trend],
-        "ranking": {"names": [r.org_unit.name for r in ranks if r.rank is not None],
-                    "values": [_chart_metric(r, by) for r in ranks if r.rank is not None]},
-    }
-    # The selected place's targets; the ranking table already shows every town's target for the period.
-    targets = list(ind.targets.filter(org_unit=place).select_related("org_unit").order_by("period_end", "period"))
-    target_ids = [t.pk for t in targets]
-    history = (history_for(ind) | history_for_many(Target, target_ids)).order_by("-at", "-id")[:100]
+
+    def compute() -> dict:
+        report = plan_progress(plan, period, place, with_trend=True, indicators=[ind])
+        row = report.rows[0]
+        ranks = [r for r in ranking(plan, ind, period, by) if can_view_place(request.user, plan, r.org_unit)]
+        overdue_period, overdue = overdue_places(plan, ind, user=request.user)
+        chart = {
+            "labels": [p for p, _v, _t in row.trend], "values": [_num(v) for _p, v, _t in row.trend],
+            "targets": [_num(t) for _p, _v, t in row.trend],
+            "ranking": {"names": [r.org_unit.name for r in ranks if r.rank is not None],
+                        "values": [_chart_metric(r, by) for r in ranks if r.rank is not None]},
+        }
+        # The selected place's targets; the ranking table already shows every town's target for the period.
+        targets = list(ind.targets.filter(org_unit=place).select_related("org_unit")
+                       .order_by("period_end", "period"))
+        history = (history_for(ind) | history_for_many(Target, [t.pk for t in targets])).order_by("-at", "-id")[:100]
+        return {"history": history, "derived": derive(report, request.user)[ind.pk], "row": row, "ranks": ranks,
+                "chart": chart, "targets": targets, "warnings": indicator_warnings(plan, [ind]).get(ind.pk, []),
+                "periods": period_choices(plan, [ind]), "places": place_choices(request, plan),
+                "overdue": overdue, "overdue_period": overdue_period}
+
+    # Cached like the cockpit: by the plan's data version, the user, the day and what is asked.
+    key = versions.key_for("indicator", caching.answer_parts(request.user, plan, ind.pk, place.pk, period.code, by),
+                           caching.version_keys(plan))
     return render(request, "plans/indicator.html", {
-        "history": history, "derived": derived, "rollup_label": rollup_label(place),
-        "title": ind.name, "plan": plan, "indicator": ind, "place": place, "period": period, "row": row,
-        "ranks": ranks, "by": by, "chart": chart, "targets": targets,
-        "warnings": indicator_warnings(plan, [ind]).get(ind.pk, []), "periods": period_choices(plan),
-        "places": place_choices(request, plan), "overdue": overdue, "overdue_period": overdue_period,
+        "title": ind.name, "plan": plan, "indicator": ind, "place": place, "period": period, "by": by,
+        "rollup_label": rollup_label(place), "cache_key": key, "cache_seconds": versions.TTL_SECONDS,
         "by_choices": [("completion", _("按完成率")), ("value", _("按数值")), ("growth", _("按增速"))],
+        **versions.lazy_values(compute, ("history", "derived", "row", "ranks", "chart", "targets", "warnings",
+                                         "periods", "places", "overdue", "overdue_period")),
     })
