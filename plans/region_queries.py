@@ -228,3 +228,23 @@ def region_period_choices(region: Region) -> list[Period]:
         out.append(Period(year, "Y", 0))
         out += [Period(year, "Q", q) for q in (4, 3, 2, 1)]
     return out
+
+
+def rank_phrases(plan: Plan, period: Period) -> dict[str, str]:
+    """For a county plan's report: where the county stands among the counties of its city on each indicator
+    linked to the catalogue, by code — "增速列全市第2位" (by growth; by value where no growth can be worked
+    out). Only where at least two counties are ranked at that very period; nothing is guessed."""
+    region = plan.region.parent
+    commons = list(CommonIndicator.objects.filter(indicators__plan=plan).distinct())
+    if region is None or not commons:
+        return {}
+    whole = "全省" if region.level == RegionLevel.PROVINCE else "全市"
+    out: dict[str, str] = {}
+    for by, words in ((cmp.BY_VALUE, "列%s第%d位"), (cmp.BY_GROWTH, "增速列%s第%d位")):
+        for comparison in region_comparisons(region, commons, period, by):
+            if comparison.ranked < 2:
+                continue
+            for row in comparison.rows:
+                if row.region.pk == plan.region_id and row.rank is not None and row.indicator is not None:
+                    out[row.indicator.code] = words % (whole, row.rank)
+    return out

@@ -33,6 +33,10 @@ class IndicatorLine:  # one indicator of the plan at the period
     period_phrase: str = ""
     # The indicator's rank where a comparison is known, e.g. "增速列全市第3位"; never guessed.
     rank_phrase: str = ""
+    # The year-end projection inside the year (plans.forecast): value, the year's target, and whether it misses.
+    forecast: Decimal | None = None
+    forecast_target: Decimal | None = None
+    forecast_misses: bool = False
     # The period the figure is of, when it is not the report's own (a quarterly figure in a monthly report).
     figure_period_label: str = ""
     at_year_end: bool = False  # the figure closes its year: its schedule is the year's target itself

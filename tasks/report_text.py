@@ -294,6 +294,17 @@ _PACE_WORDS = {"red": gettext_noop("进度滞后"), "yellow": gettext_noop("略�
 _YEAR_END_WORDS = {"red": gettext_noop("与年度目标差距较大"), "yellow": gettext_noop("尚未完成年度目标")}
 
 
+def forecast_words(ind: IndicatorLine) -> str:
+    """预计全年X，目标Y (，预计未完成), at the indicator's decimals."""
+    words = _("预计全年%(value)s%(unit)s") % {"value": fmt_figure(ind.forecast, ind.decimals), "unit": ind.unit}
+    if ind.forecast_target is not None:
+        words += _("，目标%(target)s%(unit)s") % {"target": fmt_figure(ind.forecast_target, ind.decimals),
+                                               "unit": ind.unit}
+    if ind.forecast_misses:
+        words += _("，预计未完成")
+    return words
+
+
 def indicator_sentence(ind: IndicatorLine) -> str:
     """One sentence in the documents' style, e.g.
     1—8月规上工业研发费用33.77亿元，同比增长5.8%，完成年度目标（51.00亿元）的66.2%，增速列全市第3位。"""
@@ -308,6 +319,8 @@ def indicator_sentence(ind: IndicatorLine) -> str:
         parts.append(_((_YEAR_END_WORDS if ind.at_year_end else _PACE_WORDS)[ind.status]))
     if ind.rank_phrase:
         parts.append(_clean(ind.rank_phrase))
+    if ind.forecast is not None and not ind.at_year_end:
+        parts.append(forecast_words(ind))
     return "，".join(parts) + "。"
 
 

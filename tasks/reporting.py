@@ -10,8 +10,10 @@ bureau forwards has to hold as it stands, so:
   and a monthly report filed for a month up to then shows it was being worked on;
 - the town ranking falls back, the same way, to the latest period the towns have figures for; a ranking
   nobody can be ranked in is left out with the sentence saying why;
-- ranks against other counties are not in this plan's data: ``rank_phrases`` (by indicator code) is the
-  input for them, filled only by a caller that knows them.
+- where the county stands among its city's counties (增速列全市第2位) comes from the city comparison
+  (``plans.region_queries.rank_phrases``) for indicators linked to the catalogue, only where two counties
+  are ranked at that period; the year-end projection (预计全年X，目标Y) from ``plans.queries.forecast_for``,
+  for a figure of the report's own period inside the year.
 """
 
 import calendar
@@ -32,11 +34,13 @@ from plans.precision import decimals
 from plans.progress import competition_ranks, rank_changes
 from plans.queries import (
     completions_by_place,
+    forecast_for,
     indicator_warnings,
     plan_indicators,
     plan_place,
     plan_progress,
 )
+from plans.region_queries import rank_phrases as region_rank_phrases
 from tasks import documents, rules
 from tasks.models import IssuedReport, KeyTask, ProgressReport, TaskTransition
 from tasks.queries import plan_settings, with_units
@@ -133,6 +137,7 @@ def _indicator_lines(plan: Plan, period: Period, indicators: list, rank_phrases:
         for row in plan_progress(plan, figure_period, indicators=subset).rows:
             if row.actual is not None:
                 rows[row.indicator.pk] = row
+    forecasts = forecast_for(plan, period, indicators=indicators)
     lines = []
     for ind in indicators:
         r = rows[ind.pk]
@@ -143,8 +148,17 @@ def _indicator_lines(plan: Plan, period: Period, indicators: list, rank_phrases:
             annual_completion=r.annual_completion, decimals=decimals(ind.unit, ind.kind),
             period_phrase=documents.period_phrase(period, r.period, ind.kind),
             rank_phrase=rank_phrases.get(ind.code, ""), figure_period_label="" if own else r.period.label,
-            at_year_end=r.period.end_month == 12))
+            at_year_end=r.period.end_month == 12,
+            **_forecast_fields(forecasts.get(ind.code) if own else None)))
     return lines, progress.time_progress
+
+
+def _forecast_fields(forecast) -> dict:
+    """A projection for a figure of the report's own period (an older figure's projection says nothing new)."""
+    if forecast is None or forecast.value is None:
+        return {}
+    return {"forecast": forecast.value, "forecast_target": forecast.target,
+            "forecast_misses": bool(forecast.misses_target)}
 
 
 def _town_ranking(plan: Plan, period: Period, indicators, weights: dict, names: dict[int, str]):
@@ -187,7 +201,9 @@ def report_data(plan: Plan, period: Period, today: datetime.date | None = None, 
     before = as_of(previous, today)
     settings = plan_settings(plan)
     indicators = list(plan_indicators(plan))
-    indicator_lines, time_progress = _indicator_lines(plan, period, indicators, rank_phrases or {})
+    if rank_phrases is None:
+        rank_phrases = region_rank_phrases(plan, period)
+    indicator_lines, time_progress = _indicator_lines(plan, period, indicators, rank_phrases)
 
     # The year's tasks first, then the plan's actions: spelled out, as databases put NULL years on either side.
     tasks = list(with_units(KeyTask.objects.filter(plan=plan)).filter(start__lte=on).order_by(

@@ -272,3 +272,15 @@ class TestCommonIndicators(RegistryContract):
         return {"code": f"CI-{n}", "name": f"通用指标{n}", "unit": "%", "kind": "rate", "direction": "higher",
                 "basis": "", "note": ""}
 
+
+
+def test_a_county_report_gets_its_place_among_the_citys_counties_only_where_two_are_ranked(catalogue, plans):
+    from plans.region_queries import rank_phrases
+
+    pinghu, jiashan = plans["PH315-2023"], plans["JS-2025"]
+    # 2025: 平湖 96 ahead of 嘉善 74 new firms, 平湖 grew 88 → 96; 嘉善's growth has no 2024 demo base to beat.
+    phrases = rank_phrases(pinghu, Period(2025, "Y", 0))
+    assert phrases["PH07"] == "增速列全市第1位"
+    assert rank_phrases(jiashan, Period(2025, "Y", 0))["JS04"].endswith("列全市第2位")
+    # 2026Q3: only one county reports: no rank is made up.
+    assert rank_phrases(pinghu, Period(2026, "Q", 3)) == {}

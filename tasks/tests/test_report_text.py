@@ -68,3 +68,13 @@ def test_figures_at_their_decimals():
     assert fmt_figure(D("-0.001"), 2) == "0.00"
     assert fmt_figure(D("2.25"), None) == "2.25"
     assert fmt_figure(None, 2) == "—"
+
+
+def test_forecast_words_inside_the_year_at_the_indicators_decimals_and_none_at_its_end():
+    line = IndicatorLine(seq=5, name="技术交易总额", unit="亿元", actual=D("28.09"), target=D("26.25"),
+                         completion=D("0.803"), status="yellow", yoy_growth=None, annual_target=D("35"),
+                         annual_completion=D("0.803"), decimals=2, period_phrase="前三季度",
+                         forecast=D("32.3"), forecast_target=D("35"), forecast_misses=True)
+    assert indicator_sentence(line).endswith("预计全年32.30亿元，目标35.00亿元，预计未完成。")
+    at_end = IndicatorLine(**{**line.__dict__, "at_year_end": True, "period_phrase": "2025年"})
+    assert "预计全年" not in indicator_sentence(at_end)
