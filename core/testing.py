@@ -1,6 +1,7 @@
 """Helpers for the tests of every app: what a person reads on a page."""
 
 import re
+from contextlib import contextmanager
 from html.parser import HTMLParser
 
 
@@ -64,3 +65,27 @@ def race(*calls, refused=(Exception,)) -> list[str]:
     for thread in threads:
         thread.join()
     return sorted(outcomes)
+
+
+@contextmanager
+def loaded_once(django_db_blocker, load):
+    """For a module-scoped fixture: ``load()`` runs once inside a transaction that is rolled back after the
+    module, so data that takes seconds to build is shared by the module's tests (each still runs in its own
+    savepoint through pytest-django's ``db``) and is gone for the next module."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            value = load()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield value
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)

@@ -16,6 +16,7 @@ from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
 from core.periods import Period
+from core.testing import loaded_once
 from tasks import documents
 from tasks.reporting import report_data
 from tasks.services.demo import load_demo_progress
@@ -27,11 +28,30 @@ pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 12, 3)
 
 
+@pytest.fixture(scope="module")
+def walked_once(django_db_setup, django_db_blocker):
+    """The demo's plans, towns and key tasks walked up to TODAY: built once for the module (it takes a minute)."""
+    def load():
+        from conftest import _ensure_seed
+        from core.models import User
+        from plans.models import Plan
+        from plans.services.demo import load_demo_towns
+
+        _ensure_seed()
+        admin = User.objects.get(username="admin")
+        for plan in Plan.objects.filter(code__in=[PH, "JS-2025"]):
+            load_demo_towns(admin, plan)
+        load_tasks(admin)
+        load_demo_progress(admin, TODAY)
+        return Plan.objects.select_related("region").get(code=PH)
+
+    with loaded_once(django_db_blocker, load) as plan:
+        yield plan
+
+
 @pytest.fixture
-def walked(demo, users):
-    load_tasks(users["admin"])
-    load_demo_progress(users["admin"], TODAY)
-    return demo[PH]
+def walked(walked_once, db):
+    return walked_once
 
 
 def _docx(plan, code: str) -> tuple[Document, bytes]:
