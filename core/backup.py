@@ -96,4 +96,9 @@ def restore(source: Path) -> dict:
             path = media / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(archive.read(f"media/{relative}"))
+    # Cached answers are keyed by data versions, which the restore sets back to the archive's: an answer
+    # cached before it under the same numbers may be of other data.
+    from django.core.cache import caches
+
+    caches["default"].clear()
     return manifest

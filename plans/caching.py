@@ -50,14 +50,17 @@ def _plan_of(sender, instance) -> int | None:
     return None
 
 
-def _on_write(sender, instance, **kwargs) -> None:
+def _on_write(sender, instance, raw=False, **kwargs) -> None:
+    if raw:  # loading a fixture or a backup: the restore records its own versions (core.backup)
+        return
     plan_id = _plan_of(sender, instance)
     if plan_id is not None:
         changed(plan_id)
 
 
-def _on_place(sender, instance, **kwargs) -> None:
-    versions.bump(PLACES)
+def _on_place(sender, instance, raw=False, **kwargs) -> None:
+    if not raw:
+        versions.bump(PLACES)
 
 
 def _on_units(sender, instance, action, **kwargs) -> None:
