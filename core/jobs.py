@@ -18,6 +18,7 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable
+from contextlib import contextmanager
 
 from celery import shared_task
 from django.conf import settings
@@ -56,11 +57,17 @@ def start(*, kind: str, title: str, user=None, region=None, params: dict | None 
 _in_command = False
 
 
-def run_threaded_jobs_inline() -> None:
+@contextmanager
+def threaded_jobs_inline():
     """For a command: its process ends when it does, and a job on a daemon thread would end with it half
-    done (a job queued by the demo's data, say), so the thread runner runs them inline instead."""
+    done (a job queued by the demo's data, say), so inside this block the thread runner runs them inline.
+    Restored afterwards: a command called from a running server or a test leaves the runner as it found it."""
     global _in_command
-    _in_command = True
+    before, _in_command = _in_command, True
+    try:
+        yield
+    finally:
+        _in_command = before
 
 
 def runner() -> str:

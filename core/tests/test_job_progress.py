@@ -37,3 +37,21 @@ def test_a_job_run_inside_a_callers_transaction_reports_in_it():
     job = Job.objects.create(kind="progress-probe", title="probe")
     done = jobs.run(job.pk)  # the test's transaction: the job's row is not committed, so no second connection
     assert done.status == Job.Status.DONE and (done.progress, done.total) == (5, 10)
+
+
+def test_a_command_runs_thread_jobs_inline_only_while_it_runs(settings):
+    from core import jobs
+
+    settings.KECHUANG_JOBS_SYNC = False
+    settings.KECHUANG_JOBS = "thread"
+    assert jobs.runner() == "thread"
+    with jobs.threaded_jobs_inline():
+        assert jobs.runner() == "inline"
+        with jobs.threaded_jobs_inline():
+            assert jobs.runner() == "inline"
+        assert jobs.runner() == "inline"
+    # A server or a test that called the command keeps its thread runner afterwards.
+    assert jobs.runner() == "thread"
+    settings.KECHUANG_JOBS = "celery"
+    with jobs.threaded_jobs_inline():
+        assert jobs.runner() == "celery"  # Celery workers outlive the command

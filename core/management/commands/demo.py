@@ -13,8 +13,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         # The demo's enterprises make the indicator feeds stale: their jobs run before the command ends.
-        jobs.run_threaded_jobs_inline()
-        self._load()
+        with jobs.threaded_jobs_inline():
+            self._load()
 
     @transaction.atomic
     def _load(self):

@@ -18,7 +18,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from core import jobs
 
-        jobs.run_threaded_jobs_inline()  # the feeds of generated certificates run before the command ends
+        with jobs.threaded_jobs_inline():  # the feeds of generated certificates run before the command ends
+            self._generate(options)
+
+    def _generate(self, options):
         started = time.perf_counter()
         if options["enterprises"]:
             from enterprises.services.generate import generate_enterprises
