@@ -234,9 +234,10 @@ def rank_phrases(plan: Plan, period: Period) -> dict[str, str]:
     """For a county plan's report: where the county stands among the counties of its city on each indicator
     linked to the catalogue, by code — "增速列全市第2位" (by growth; by value where no growth can be worked
     out). Only where at least two counties are ranked at that very period; nothing is guessed."""
-    region = plan.region.parent
     commons = list(CommonIndicator.objects.filter(indicators__plan=plan).distinct())
-    if region is None or not commons:
+    # Read, not followed through plan.region: the same number of queries on every call.
+    region = Region.objects.filter(pk=plan.region.parent_id).first() if commons else None
+    if region is None:
         return {}
     whole = "全省" if region.level == RegionLevel.PROVINCE else "全市"
     out: dict[str, str] = {}
