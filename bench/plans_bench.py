@@ -108,6 +108,8 @@ def query_counts(paths: list[str]) -> dict[str, int]:
     for path in paths:
         with CaptureQueriesContext(connection) as captured:
             response = client.get(path)
+        if response.status_code == 404 and path in DEMO_PAGES.values():
+            continue  # a generated database without the demo plans: their counts are left blank
         assert response.status_code == 200, (path, response.status_code)
         counts[path] = len(captured)
     return counts
