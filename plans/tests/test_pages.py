@@ -12,13 +12,12 @@ from decimal import Decimal
 import pytest
 from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.db import transaction
 from django.test import override_settings
 from openpyxl import Workbook, load_workbook
 
 from core.models import ChangeRecord, OrgUnit, User
 from core.periods import Period
-from core.testing import latin_words, visible_text
+from core.testing import latin_words, loaded_once, visible_text
 from plans.models import Indicator, IndicatorValue, PeriodLock, Plan, ValueStatus
 from plans.services import values
 
@@ -44,29 +43,17 @@ def site(django_db_setup, django_db_blocker):
     from plans.services.demo import load_demo_towns
     from plans.services.seed import load_plans
 
-    hashers = override_settings(PASSWORD_HASHERS=FAST_HASHER)
-    hashers.enable()
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            if not Plan.objects.filter(code=PLAN).exists():  # the root conftest may have seeded already
-                load_reference()
-                load_demo_users()
-                load_plans(User.objects.get(username="admin"))
-            admin = User.objects.get(username="admin")
-            for plan in Plan.objects.filter(code__in=[PLAN, "JS-2025"]):
-                load_demo_towns(admin, plan)
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            hashers.disable()
-            raise
-    yield
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
-    hashers.disable()
+    def load():
+        if not Plan.objects.filter(code=PLAN).exists():  # the root conftest may have seeded already
+            load_reference()
+            load_demo_users()
+            load_plans(User.objects.get(username="admin"))
+        admin = User.objects.get(username="admin")
+        for plan in Plan.objects.filter(code__in=[PLAN, "JS-2025"]):
+            load_demo_towns(admin, plan)
+
+    with override_settings(PASSWORD_HASHERS=FAST_HASHER), loaded_once(django_db_blocker, load):
+        yield
 
 
 @pytest.fixture(autouse=True)
