@@ -6,6 +6,7 @@ a group of which a role sees a single entry is shown as that entry alone.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from django.urls import reverse
 
@@ -36,6 +37,12 @@ def register(label, url_name: str, roles=None, order: int = 100, group: str = ""
         _GROUP_ORDER[str(group)] = min(order, _GROUP_ORDER.get(str(group), order))
 
 
+@cache
+def _url(url_name: str) -> str:
+    # Menu addresses have no arguments: reversing them once per process is enough (every page shows the menu).
+    return reverse(url_name)
+
+
 def items_for(user, path: str, view_name: str = "") -> list[dict]:
     """The menu of this user: entries and groups ({"label", "children"}), the current one marked active.
 
@@ -43,7 +50,7 @@ def items_for(user, path: str, view_name: str = "") -> list[dict]:
     ``pages`` is the current one; otherwise the entry whose address is the longest start of the path.
     """
     visible = [i for i in _ITEMS if i.roles is None or is_sysadmin(user) or has_role(user, i.roles)]
-    links = [{"label": i.label, "url": reverse(i.url_name), "active": False, "group": i.group,
+    links = [{"label": i.label, "url": _url(i.url_name), "active": False, "group": i.group,
               "pages": i.pages | {i.url_name}} for i in visible]
     matches = [i for i in links if view_name and view_name in i["pages"]]
     if not matches:

@@ -6,7 +6,9 @@ new version becomes visible exactly when the new data does; `current(keys)` read
 old version is simply never asked for again (and expires), so nothing is deleted when data changes.
 
 The versions are read before the data, so a value is never stored under a version newer than its data.
-`batch()` lets a bulk write (an import) record each slice once, not once per row.
+`batch()` lets a bulk write (an import) record each slice once, not once per row. Inside a web request the
+versions read are remembered until the request ends or it writes (`bump`), so a page that asks for the same
+slices several times (the default period, the page body) reads them once.
 """
 
 import hashlib
@@ -16,6 +18,7 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from django.core.cache import caches
+from django.core.signals import request_finished, request_started
 from django.db.models import Count
 from django.utils.functional import SimpleLazyObject
 
@@ -29,8 +32,23 @@ CACHE_ALIAS = "default"
 _local = threading.local()
 
 
+def _begin_request(**kwargs) -> None:
+    _local.memo = {}
+
+
+def _end_request(**kwargs) -> None:
+    _local.memo = None
+
+
+# Connected here, not in an app's ready(): the memo is this module's own business.
+request_started.connect(_begin_request, dispatch_uid="core-versions-begin")
+request_finished.connect(_end_request, dispatch_uid="core-versions-end")
+
+
 def bump(*keys: str) -> None:
     """Record a change of each slice. Call inside the transaction that changes the data."""
+    if getattr(_local, "memo", None):
+        _local.memo = {}  # this request changed data: what it read before is no longer its version
     pending = getattr(_local, "pending", None)
     if pending is not None:  # inside batch(): recorded once when the batch ends
         pending.update(keys)
@@ -57,9 +75,16 @@ def batch() -> Iterator[None]:
 def current(keys: Iterable[str]) -> tuple[int, ...]:
     """The versions of the slices, in order (0 for one never changed), in one query."""
     keys = list(keys)
-    counts = dict(DataChange.objects.filter(key__in=keys).values("key").annotate(n=Count("id"))
-                  .values_list("key", "n"))
-    return tuple(counts.get(k, 0) for k in keys)
+    memo = getattr(_local, "memo", None)
+    missing = [k for k in keys if memo is None or k not in memo]
+    counts = {k: 0 for k in missing}
+    if missing:
+        counts.update(DataChange.objects.filter(key__in=missing).values("key").annotate(n=Count("id"))
+                      .values_list("key", "n"))
+    if memo is not None:
+        memo.update(counts)
+        counts = memo
+    return tuple(counts[k] for k in keys)
 
 
 def cache_key(name: str, parts: Iterable[object], versions: Iterable[int]) -> str:

@@ -14,9 +14,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import roles
+from core import roles, versions
 from core.models import OrgUnit
 from core.periods import Period, picker_periods
+from plans import caching
 from plans import progress as calc
 from plans.models import (
     FeedConflict,
@@ -35,7 +36,9 @@ FREQUENCY_KIND = {Frequency.MONTH: "M", Frequency.QUARTER: "Q", Frequency.YEAR: 
 
 def plan_place(plan: Plan) -> OrgUnit:
     """The org unit that stands for the plan's region as a whole (平湖市 for 平湖's plan)."""
-    return OrgUnit.objects.get(code=plan.region.code)
+    # Asked by every plan page: kept by the plan's and the places' versions, which the page reads anyway.
+    return versions.cached("plan-place", (plan.pk, plan.region.code), caching.version_keys(plan),
+                           lambda: OrgUnit.objects.get(code=plan.region.code))
 
 
 def visible_place_ids(user, plan: Plan) -> set[int]:

@@ -67,3 +67,24 @@ def test_lazy_values_compute_only_when_asked_and_once():
     assert calls == []
     assert list(values["a"]) == [1, 2] and values["b"]["x"] == 3 and len(values["a"]) == 2
     assert calls == [1]
+
+
+def test_inside_a_request_versions_are_read_once_until_the_request_writes(django_assert_num_queries):
+    # What request_started / request_finished call (sending them would also close the test's connection).
+    versions._begin_request()
+    try:
+        with django_assert_num_queries(1):
+            assert versions.current(["m:1", "m:2"]) == (0, 0)
+            assert versions.current(["m:2", "m:1"]) == (0, 0)  # remembered: no query
+        versions.bump("m:1")  # the request writes: what it read before is forgotten
+        with django_assert_num_queries(1):
+            assert versions.current(["m:1", "m:2"]) == (1, 0)
+        with django_assert_num_queries(1):  # a slice not asked for before is read, only it
+            assert versions.current(["m:1", "m:3"]) == (1, 0)
+    finally:
+        versions._end_request()
+    DataChange.objects.create(key="m:2")  # outside a request nothing is remembered
+    with django_assert_num_queries(1):
+        assert versions.current(["m:2"]) == (1,)
+    with django_assert_num_queries(1):
+        assert versions.current(["m:2"]) == (1,)

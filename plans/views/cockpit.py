@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core import versions
+from core import page_cache, versions
 from core.audit import history_for, history_for_many
 from plans import caching
 from plans.derived import derive, rollup_label
@@ -74,12 +74,13 @@ def cockpit(request, code):
     # The page's body is cached by the plan's data version: only a miss computes the figures.
     key = versions.key_for("cockpit", caching.answer_parts(request.user, plan, place.pk, period.code),
                            caching.version_keys(plan))
-    return render(request, "plans/cockpit.html", {
+    # The whole page is kept too (core.page_cache); the fragment serves requests that cannot use it.
+    return page_cache.serve(request, key, lambda: render(request, "plans/cockpit.html", {
         "title": _("驾驶舱"), "plan": plan, "place": place, "period": period, "cache_key": key,
         "cache_seconds": versions.TTL_SECONDS, "is_area": place.code == plan.region.code,
         "rollup_label": rollup_label(place),
         **versions.lazy_values(compute, ("report", "cards", "periods", "places", "counts")),
-    })
+    }))
 
 
 @login_required
@@ -115,10 +116,10 @@ def indicator_detail(request, code, indicator):
     # Cached like the cockpit: by the plan's data version, the user, the day and what is asked.
     key = versions.key_for("indicator", caching.answer_parts(request.user, plan, ind.pk, place.pk, period.code, by),
                            caching.version_keys(plan))
-    return render(request, "plans/indicator.html", {
+    return page_cache.serve(request, key, lambda: render(request, "plans/indicator.html", {
         "title": ind.name, "plan": plan, "indicator": ind, "place": place, "period": period, "by": by,
         "rollup_label": rollup_label(place), "cache_key": key, "cache_seconds": versions.TTL_SECONDS,
         "by_choices": [("completion", _("按完成率")), ("value", _("按数值")), ("growth", _("按增速"))],
         **versions.lazy_values(compute, ("history", "derived", "row", "ranks", "chart", "targets", "warnings",
                                          "periods", "places", "overdue", "overdue_period")),
-    })
+    }))

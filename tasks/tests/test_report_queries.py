@@ -26,6 +26,7 @@ def test_report_data_query_count_does_not_grow(demo, users):
     load_tasks(users["admin"])
     plan = demo["PH315-2023"]
     period = Period.parse("2023Q2")
+    _count(plan, period)  # the first call fills what is kept by data version (the plan's place)
     before = _count(plan, period)
     lead = OrgUnit.objects.get(code="330482-fgj")
     extra = KeyTask.objects.bulk_create([
