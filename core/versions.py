@@ -1,7 +1,8 @@
 """Caching by data version: read answers are cached under the versions of the data they show.
 
 `bump(key)` records a change of a slice of data inside the writing transaction (a row of `DataChange`), so the
-new version becomes visible exactly when the new data does; `current(keys)` reads the versions in one query;
+new version becomes visible exactly when the new data does; `current(keys)` reads the versions (the sum of the
+slice's row weights, see `compact`) in one query;
 `cached(...)` keeps a computed value under a key made of its parts and those versions. A value cached under an
 old version is simply never asked for again (and expires), so nothing is deleted when data changes.
 
@@ -19,7 +20,8 @@ from typing import TypeVar
 
 from django.core.cache import caches
 from django.core.signals import request_finished, request_started
-from django.db.models import Count
+from django.db import transaction
+from django.db.models import Sum
 from django.utils.functional import SimpleLazyObject
 
 from core.models_versions import DataChange
@@ -53,7 +55,30 @@ def bump(*keys: str) -> None:
     if pending is not None:  # inside batch(): recorded once when the batch ends
         pending.update(keys)
         return
-    DataChange.objects.bulk_create([DataChange(key=key) for key in dict.fromkeys(keys)])
+    rows = DataChange.objects.bulk_create([DataChange(key=key) for key in dict.fromkeys(keys)])
+    for row in rows:
+        if row.pk and row.pk % COMPACT_EVERY == 0:
+            # After the writer commits, in a short transaction of its own: folding takes row locks that
+            # a long import must not hold.
+            transaction.on_commit(lambda key=row.key: compact(key))
+
+
+# A slice is folded about once per this many changes of all slices (when a new row's id is a multiple).
+COMPACT_EVERY = 200
+
+
+def compact(key: str) -> int:
+    """Fold the slice's committed rows into one that carries their total weight; the version is unchanged.
+
+    Rows a writer has not committed yet are neither seen nor locked, so they are counted once they commit;
+    two foldings of one slice queue on the row locks, and each replaces only the rows it locked."""
+    with transaction.atomic():
+        rows = list(DataChange.objects.select_for_update().filter(key=key).values_list("pk", "weight"))
+        if len(rows) < 2:
+            return len(rows)
+        DataChange.objects.filter(pk__in=[pk for pk, _weight in rows]).delete()
+        DataChange.objects.create(key=key, weight=sum(weight for _pk, weight in rows))
+    return len(rows)
 
 
 @contextmanager
@@ -79,7 +104,7 @@ def current(keys: Iterable[str]) -> tuple[int, ...]:
     missing = [k for k in keys if memo is None or k not in memo]
     counts = {k: 0 for k in missing}
     if missing:
-        counts.update(DataChange.objects.filter(key__in=missing).values("key").annotate(n=Count("id"))
+        counts.update(DataChange.objects.filter(key__in=missing).values("key").annotate(n=Sum("weight"))
                       .values_list("key", "n"))
     if memo is not None:
         memo.update(counts)

@@ -88,3 +88,28 @@ def test_inside_a_request_versions_are_read_once_until_the_request_writes(django
         assert versions.current(["m:2"]) == (1,)
     with django_assert_num_queries(1):
         assert versions.current(["m:2"]) == (1,)
+
+
+def test_folding_a_slices_rows_leaves_its_version_and_later_changes_count_on():
+    for _ in range(5):
+        versions.bump("f:1")
+    versions.bump("f:2")
+    assert versions.compact("f:1") == 5
+    assert DataChange.objects.filter(key="f:1").count() == 1
+    assert versions.current(["f:1", "f:2"]) == (5, 1)
+    versions.bump("f:1")
+    assert versions.current(["f:1"]) == (6,)
+    assert versions.compact("f:1") == 2 and versions.current(["f:1"]) == (6,)
+    assert versions.compact("f:9") == 0
+
+
+def test_a_change_now_and_then_folds_its_slice_after_the_writer_commits(monkeypatch,
+                                                                        django_capture_on_commit_callbacks):
+    monkeypatch.setattr(versions, "COMPACT_EVERY", 1)  # every new row's id is a multiple of 1
+    with django_capture_on_commit_callbacks(execute=False) as waiting:
+        versions.bump("g:1")
+        versions.bump("g:1")
+    assert DataChange.objects.filter(key="g:1").count() == 2  # nothing folded before the commit
+    for callback in waiting:
+        callback()
+    assert DataChange.objects.filter(key="g:1").count() == 1 and versions.current(["g:1"]) == (2,)
