@@ -1,7 +1,7 @@
 """Data versions: every write to a slice of business data adds a row here, inside the writing transaction.
 
-A slice's version is the number of changes its rows record. Cached pages and API answers are keyed by the versions of the
-data they show, so a cached answer is never one that an approval, an import, a lock or a target change has
+A slice's version is the number of changes its rows record. Cached pages and API answers are keyed by the
+versions of the data they show, so a cached answer is never one that an approval, an import, a lock or a target change has
 made stale. Why rows and not a counter: an UPDATE of one counter row would hold that row's lock until the
 writer commits (a long import would then block every approval of the plan, and lock rows in an order that can
 deadlock); inserts take no lock others wait for, become visible exactly when the data does, and their count

@@ -34,6 +34,10 @@ CACHE_ALIAS = "default"
 _local = threading.local()
 
 
+# A slice is folded about once per this many changes of all slices (when a new row's id is a multiple).
+COMPACT_EVERY = 200
+
+
 def _begin_request(**kwargs) -> None:
     _local.memo = {}
 
@@ -61,10 +65,6 @@ def bump(*keys: str) -> None:
             # After the writer commits, in a short transaction of its own: folding takes row locks that
             # a long import must not hold.
             transaction.on_commit(lambda key=row.key: compact(key))
-
-
-# A slice is folded about once per this many changes of all slices (when a new row's id is a multiple).
-COMPACT_EVERY = 200
 
 
 def compact(key: str) -> int:
