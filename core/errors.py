@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+
 
 @dataclass(frozen=True)
 class FieldProblem:
@@ -13,8 +15,8 @@ class BusinessError(Exception):
     """A request the rules refuse; nothing was changed. Messages are Chinese, for the user."""
 
     def __init__(self, problems: list[FieldProblem] | str, field: str | None = None):
-        if isinstance(problems, str):
-            problems = [FieldProblem(field, problems)]
+        if isinstance(problems, str | Promise):  # a lazy translation is one message too
+            problems = [FieldProblem(field, str(problems))]
         self.problems = problems
         super().__init__("；".join(p.message for p in problems))
 

@@ -25,7 +25,8 @@ JOB_KIND = "feeds"
 # A county's 6-digit code: the unit of debouncing (a town's 9-digit code begins with its county's).
 COUNTY_DIGITS = 6
 
-Compute = Callable[[str, int, datetime.date], Decimal]  # (region prefix, year, today) → the year's figure
+# (region prefix, year, today) → the year's figure, or None where there is none (a rate over nothing)
+Compute = Callable[[str, int, datetime.date], Decimal | None]
 Locate = Callable[[object], Iterable[tuple[str, int]]]  # a changed record → the (region code, year)s it counts in
 
 

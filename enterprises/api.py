@@ -78,7 +78,8 @@ def enterprise_json(firm: Enterprise, on: datetime.date) -> dict:
                    "rd_expense": number(y.rd_expense), "domestic_rd": number(y.domestic_rd),
                    "hitech_revenue": number(y.hitech_revenue), "total_assets": number(y.total_assets),
                    "total_liabilities": number(y.total_liabilities), "staff": y.staff, "tech_staff": y.tech_staff,
-                   "ip1": y.ip1, "ip2": y.ip2, "above_scale": y.above_scale}
+                   "ip1": y.ip1, "ip2": y.ip2, "above_scale": y.above_scale, "rd_staff": y.rd_staff,
+                   "rd_area": number(y.rd_area)}
                   for y in firm.years.order_by("year")],
         "qualifications": [{"type": q.type, "number": q.number, "issued": q.issued.isoformat(),
                             "expires": q.expires.isoformat() if q.expires else None, "valid": q.valid_on(on)}

@@ -97,6 +97,9 @@ class EnterpriseYear(models.Model):
     ip1 = models.PositiveIntegerField(_("Ⅰ类知识产权数"), null=True, blank=True)
     ip2 = models.PositiveIntegerField(_("Ⅱ类知识产权数"), null=True, blank=True)
     above_scale = models.BooleanField(_("是否规上"), null=True, blank=True)
+    # What the county R&D-centre rule (county_rd_centre) reads besides the R&D expense.
+    rd_staff = models.PositiveIntegerField(_("研发人员数"), null=True, blank=True)
+    rd_area = models.DecimalField(_("研发场地面积(平方米)"), max_digits=12, decimal_places=2, null=True, blank=True)
 
     class Meta:
         verbose_name = _("企业年度数据")

@@ -9,6 +9,8 @@ from enterprises import api as ent_api
 from plans import api as plans_api
 from plans.flow import VALUE_FLOW
 from plans.region_api import RegionComparison
+from platforms import api as platform_api
+from platforms.flow import TABLE_FLOW
 from tasks import api as tasks_api
 
 urlpatterns = [
@@ -64,4 +66,12 @@ urlpatterns = [
     path("screenings/<int:pk>/results.xlsx", ent_api.ScreeningResults.as_view(), name="api-screening-results"),
     path("pools/", ent_api.PoolList.as_view(), name="api-pools"),
     path("pools/<str:code>/members/", ent_api.PoolMembers.as_view(), name="api-pool-members"),
-] + registry_urls.api_patterns()
+    path("platforms/ranking/", platform_api.Ranking.as_view(), name="api-platform-ranking"),
+    path("rd-coverage/", platform_api.RdCoverage.as_view(), name="api-rd-coverage"),
+    path("performance-tables/<int:pk>/transitions/", TransitionsView.as_view(workflow=TABLE_FLOW),
+         name="api-performance-table-transitions"),
+] + registry_urls.api_patterns() + [
+    # After the registry's /api/platforms/<id>/: a code is never only digits.
+    path("platforms/<str:code>/", platform_api.PlatformDetail.as_view(), name="api-platform"),
+    path("platforms/<str:code>/tables/<int:year>/", platform_api.TableDetail.as_view(), name="api-platform-table"),
+]

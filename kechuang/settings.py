@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "plans",
     "tasks",
     "enterprises",
+    "platforms",
 ]
 
 MIDDLEWARE = [

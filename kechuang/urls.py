@@ -10,6 +10,7 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("tasks/", include("tasks.urls")),
     path("enterprises/", include("enterprises.urls")),
+    path("platforms/", include("platforms.urls")),
     path("api/", include("kechuang.api_urls")),
 ]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = {"plans", "tasks", "enterprises"}
+APPS = {"plans", "tasks", "enterprises", "platforms"}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -47,6 +47,14 @@ def test_plans_does_not_import_tasks():
         if "tests" in path.parts:
             continue
         assert not {n for n in imported_modules(path) if n.split(".")[0] == "tasks"}, path
+
+
+def test_enterprises_does_not_import_platforms():
+    """platforms builds on enterprises; the portrait shows a firm's institutions through core.sections."""
+    for path in (ROOT / "enterprises").rglob("*.py"):
+        if "tests" in path.parts:
+            continue
+        assert not {n for n in imported_modules(path) if n.split(".")[0] == "platforms"}, path
 
 
 # `<x>.role` compared with a role value, a tuple or set of them, or a string literal.

@@ -123,7 +123,7 @@ def test_throttling_counts_the_username_case_insensitively(client, users, passwo
     ("ph_danghu", "/plans/report/"),
     ("js_weitang", "/plans/report/"),
     ("demo_qiye", "/enterprises/mine/"),
-    ("demo_jigou", "/me/"),
+    ("demo_jigou", "/platforms/"),
     ("demo_zhuanjia", "/review/"),
 ])
 def test_home_sends_each_role_to_its_work(login_as, username, landing):

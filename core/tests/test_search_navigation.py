@@ -38,7 +38,7 @@ def test_search_page_takes_any_input(login_as, term):
 def test_menu_groups_the_programmes_into_dropdowns(login_as):
     html = login_as("ph_admin").get("/me/").content.decode()
     groups = re.findall(r'data-bs-toggle="dropdown" aria-expanded="false">([^<]+)</a>', html)
-    assert groups == ["规划监测", "重点工作", "企业培育", "公示与兑现", "专家评审", "系统管理"]
+    assert groups == ["规划监测", "重点工作", "企业培育", "创新平台", "公示与兑现", "专家评审", "系统管理"]
     assert re.search(r'<a class="dropdown-item" href="/users/">用户</a>', html)
 
 

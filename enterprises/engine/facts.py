@@ -26,6 +26,9 @@ class YearFigures:
     tech_staff: int | None  # 科技人员数
     ip1: int | None  # Ⅰ类知识产权数
     ip2: int | None  # Ⅱ类知识产权数
+    # Read by the county R&D-centre rule only; defaulted so that figures built without them stay valid.
+    rd_staff: int | None = None  # 研发人员数
+    rd_area: Decimal | None = None  # 研发场地面积，平方米
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,9 @@ FIELDS: dict[str, tuple[str, str, str]] = {
     "tech_staff": (gettext_noop("科技人员数"), COUNT, gettext_noop("人")),
     "ip1": (gettext_noop("Ⅰ类知识产权"), COUNT, gettext_noop("项")),
     "ip2": (gettext_noop("Ⅱ类知识产权"), COUNT, gettext_noop("项")),
+    "rd_staff": (gettext_noop("研发人员数"), COUNT, gettext_noop("人")),
+    # An area is no count, but it is shown and compared like one (whole square metres in gaps).
+    "rd_area": (gettext_noop("研发场地面积"), COUNT, gettext_noop("平方米")),
 }
 _INT_FIELDS = frozenset(name for name, (_label, fmt, _unit) in FIELDS.items() if fmt == COUNT)
 

@@ -37,6 +37,13 @@ COUNTS = [
     ("Ⅱ类知识产权数", "ip2"),
 ]
 YEAR_FIELDS = [f for _h, f in MONEY] + [f for _h, f in COUNTS] + ["above_scale"]
+# Columns added after bureaus had their templates: a sheet without the column leaves the stored figure as it
+# is (a re-import of an old sheet must not blank it), so these are written only when the sheet has them.
+LATER = [
+    ("研发人员数", "rd_staff"),
+    ("研发场地面积(平方米)", "rd_area"),
+]
+ALL_YEAR_FIELDS = YEAR_FIELDS + [f for _h, f in LATER]
 CREATE, UPDATE = ChangeRecord.Action.CREATE, ChangeRecord.Action.UPDATE
 ENTERPRISE_FIELDS = ["name", "region", "established"]
 
@@ -51,6 +58,7 @@ ENTERPRISE_COLUMNS = [
     *[Column(header, required=False, example="") for header, _f in MONEY],
     *[Column(header, required=False, example="") for header, _f in COUNTS],
     Column("是否规上", required=False, example="是", help=_("是/否")),
+    *[Column(header, required=False, example="") for header, _f in LATER],
 ]
 QUALIFICATION_COLUMNS = [
     Column("统一社会信用代码"),
@@ -113,6 +121,15 @@ def _money(raw) -> Decimal | None:
     return value.quantize(Decimal("0.01"))
 
 
+def _area(raw) -> Decimal | None:
+    amount = parse_amount(raw)
+    if amount is None:
+        return None
+    if amount.value < 0:
+        raise CellError(_("面积不能为负数"))
+    return amount.value.quantize(Decimal("0.01"))
+
+
 def _yes_no(raw) -> bool | None:
     text = parse_text(raw)
     if text is None:
@@ -154,6 +171,15 @@ def enterprise_spec(user, today: datetime.date | None = None) -> ImportSpec:
         figures = {field: row.cell(header, _money) for header, field in MONEY}
         figures |= {field: row.cell(header, _whole) for header, field in COUNTS}
         figures["above_scale"] = row.cell("是否规上", _yes_no)
+        for header, field in LATER:
+            if row.spec.actual_header(row.table, header) is not None:
+                figures[field] = row.cell(header, _area if field == "rd_area" else _whole)
+        if (
+            figures.get("staff") is not None
+            and figures.get("rd_staff") is not None
+            and figures["rd_staff"] > figures["staff"]
+        ):
+            row.add("研发人员数", _("研发人员数不能大于职工总数"))
         if (
             figures["staff"] is not None
             and figures["tech_staff"] is not None
@@ -242,20 +268,21 @@ def _write_years(user, rows: list[YearRow], progress: Progress | None = None) ->
             if record is None:
                 to_create.append((enterprise, row))
                 continue
-            before = snapshot(record, YEAR_FIELDS)
+            kept = list(row.figures)  # the later columns only when the sheet has them
+            before = snapshot(record, kept)
             for field, value in row.figures.items():
                 setattr(record, field, value)
-            after = snapshot(record, YEAR_FIELDS)
+            after = snapshot(record, kept)
             if after != before:
                 to_update.append(record)
                 history.append((EnterpriseYear, record.pk, f"{enterprise} {row.year}", UPDATE, before, after))
             updated += 1
-        update_rows(EnterpriseYear, to_update, YEAR_FIELDS)
+        update_rows(EnterpriseYear, to_update, ALL_YEAR_FIELDS)
         # New years go in as plain rows (no model instances); their keys are read back for the history.
         insert_rows(
             EnterpriseYear,
-            ["enterprise", "year", *YEAR_FIELDS],
-            [(e.pk, r.year, *(r.figures[f] for f in YEAR_FIELDS)) for e, r in to_create],
+            ["enterprise", "year", *ALL_YEAR_FIELDS],
+            [(e.pk, r.year, *(r.figures.get(f) for f in ALL_YEAR_FIELDS)) for e, r in to_create],
         )
         if to_create:
             keys = {
@@ -271,7 +298,7 @@ def _write_years(user, rows: list[YearRow], progress: Progress | None = None) ->
                     f"{e} {r.year}",
                     CREATE,
                     None,
-                    {"year": r.year, **{f: plain(r.figures[f]) for f in YEAR_FIELDS}},
+                    {"year": r.year, **{f: plain(v) for f, v in r.figures.items()}},
                 )
                 for e, r in to_create
             ]

@@ -17,7 +17,7 @@ from core.models import ChangeRecord, Region
 from enterprises import engine
 from enterprises.models import RuleSet
 
-SHIPPED = ["hitech", "tech_sme", "golden_eagle"]
+SHIPPED = ["hitech", "tech_sme", "golden_eagle", "county_rd_centre"]
 # Keyed by primary key: a stored version never changes, and two regions may both have "hitech" version 2.
 _compiled: dict[int, "engine.CompiledRuleSet"] = {}
 
@@ -152,7 +152,8 @@ def save_ruleset(*, user, definition: dict) -> RuleSet:
 
 
 def ensure_shipped(user=None) -> list[RuleSet]:
-    """Load the shipped rule sets (hitech, tech_sme, the 金鹰 example) unless a shared version exists already."""
+    """Load the shipped rule sets (hitech, tech_sme, the 金鹰 and 县级研发中心 examples) unless a shared version
+    exists already."""
     out = []
     for code in SHIPPED:
         existing = RuleSet.objects.filter(code=code, region__isnull=True).order_by("-version").first()

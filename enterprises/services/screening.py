@@ -23,7 +23,7 @@ from enterprises.services.rulesets import active, compiled
 
 CHUNK = 5000
 YEAR_COLUMNS = ("enterprise_id", "year", "revenue", "total_cost", "rd_expense", "domestic_rd", "hitech_revenue",
-                "total_assets", "total_liabilities", "staff", "tech_staff", "ip1", "ip2")
+                "total_assets", "total_liabilities", "staff", "tech_staff", "ip1", "ip2", "rd_staff", "rd_area")
 
 
 def facts_for(ids: list[int]) -> dict[int, engine.EnterpriseFacts]:

@@ -72,7 +72,7 @@ def sme(*years: YearFigures, **kw) -> Assessment:
 
 
 def test_shipped_rule_sets_compile_with_the_agreed_codes():
-    assert engine.shipped_codes() == ("golden_eagle", "hitech", "tech_sme")
+    assert engine.shipped_codes() == ("county_rd_centre", "golden_eagle", "hitech", "tech_sme")
     assert HITECH.codes == ("age", "ip", "tech_staff_ratio", "rd_ratio", "domestic_rd_ratio", "hitech_revenue_ratio")
     assert SME.codes == ("staff_limit", "revenue_limit", "assets_limit", "tech_staff_score", "rd_score", "ip_score",
                          "total_score")

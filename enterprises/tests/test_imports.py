@@ -139,6 +139,21 @@ def test_messy_cells_units_separators_full_width(users, api):
     assert (record.staff, record.tech_staff, record.ip2, record.above_scale) == (120, 30, 3, True)
 
 
+def test_rd_staff_and_area_columns_are_optional_and_an_old_sheet_keeps_them(users, api):
+    client = api(users["ph_admin"])
+    later = HEADERS + ["研发人员数", "研发场地面积(平方米)"]
+    response = upload(client, xlsx([row(A, **{"研发人员数": "１２", "研发场地面积(平方米)": "150.5"})], headers=later))
+    assert response.status_code == 200, response.content
+    assert (year_of(A, 2024).rd_staff, year_of(A, 2024).rd_area) == (12, Decimal("150.5"))
+    # A sheet made from the earlier template has neither column: the stored figures stay.
+    assert upload(client, xlsx([row(A, revenue=1200)])).status_code == 200
+    record = year_of(A, 2024)
+    assert (record.revenue, record.rd_staff, record.rd_area) == (Decimal(1200), 12, Decimal("150.5"))
+    found = errors_of(upload(client, xlsx([row(A, **{"研发人员数": 120, "研发场地面积(平方米)": -1})], headers=later)))
+    assert [(r, c) for r, c, _m in found] == [(2, "R列（研发人员数）"), (2, "S列（研发场地面积(平方米)）")]
+    assert [m for _r, _c, m in found] == ["研发人员数不能大于职工总数", "面积不能为负数"]
+
+
 def test_revenue_below_rd_expense_is_allowed(users, api):
     response = upload(api(users["ph_admin"]), xlsx([row(A, revenue=50, rd=80)]))
     assert response.status_code == 200, response.content

@@ -91,7 +91,7 @@ def test_a_county_cannot_read_or_edit_another_countys_copy(client, api, rulesets
     shown = js_api.get("/api/rulesets/hitech/").json()
     assert (shown["region"], shown["version"]) == (None, 1)
     assert {(r["code"], r["region"]) for r in js_api.get("/api/rulesets/").json()} == {
-        ("hitech", None), ("tech_sme", None), ("golden_eagle", None)}
+        ("hitech", None), ("tech_sme", None), ("golden_eagle", None), ("county_rd_centre", None)}
     # Saving under 平湖's code makes 嘉善's own rule set; 平湖's copy is not touched.
     response = js_api.put("/api/rulesets/ph_local/", {"definition": {**local_only(), "name": "嘉善改"}}, format="json")
     assert response.status_code == 200 and response.json()["region"] == JS_COUNTY

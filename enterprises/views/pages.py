@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2.paginators import LazyPaginator
 
-from core import roles
+from core import roles, sections
 from core.errors import BusinessError, NotAllowed
 from core.generic import BulkImportView, ObjectListView
 from core.responses import download
@@ -36,11 +36,12 @@ from enterprises.services.screening import assess, criterion_names, start_screen
 from enterprises.tables import EnterpriseTable
 
 YEAR_INPUTS = ["revenue", "total_cost", "rd_expense", "domestic_rd", "hitech_revenue", "total_assets",
-               "total_liabilities", "staff", "tech_staff", "ip1", "ip2"]
+               "total_liabilities", "staff", "tech_staff", "ip1", "ip2", "rd_staff", "rd_area"]
 YEAR_LABELS = {"revenue": "营业收入(万元)", "total_cost": "成本费用总额(万元)", "rd_expense": "研发费用(万元)",
                "domestic_rd": "境内研发费用(万元)", "hitech_revenue": "高新技术产品收入(万元)",
                "total_assets": "资产总额(万元)", "total_liabilities": "负债总额(万元)", "staff": "职工总数",
-               "tech_staff": "科技人员数", "ip1": "Ⅰ类知识产权数", "ip2": "Ⅱ类知识产权数"}
+               "tech_staff": "科技人员数", "ip1": "Ⅰ类知识产权数", "ip2": "Ⅱ类知识产权数", "rd_staff": "研发人员数",
+               "rd_area": "研发场地面积(平方米)"}
 
 
 # What the registry can store (16 digits, 2 of them decimals); larger what-if figures are typing slips.
@@ -102,7 +103,7 @@ def _what_if(request, firm: Enterprise) -> engine.YearFigures | None:
             raise BusinessError(_("%(label)s不能为负数") % {"label": YEAR_LABELS[field]})
         if number >= WHAT_IF_LIMIT:
             raise BusinessError(_("%(label)s数值过大") % {"label": YEAR_LABELS[field]})
-        counted = field in ("staff", "tech_staff", "ip1", "ip2")
+        counted = field in ("staff", "tech_staff", "ip1", "ip2", "rd_staff")
         if counted and number != number.to_integral_value():
             raise BusinessError(_("%(label)s应为整数") % {"label": YEAR_LABELS[field]})
         values[field] = int(number) if counted else number
@@ -134,6 +135,7 @@ def portrait(request, uscc):
         "timeline": qualification_timeline(firm), "today": today, "what_if": override is not None, "error": error,
         "memberships": firm.pool_memberships.select_related("pool").order_by("-entered_on"),
         "expiring": expiring(Enterprise.objects.filter(pk=firm.pk), today),
+        "sections": sections.for_place("enterprise-portrait", request.user, firm),
         "inputs": [(f, YEAR_LABELS[f], request.POST.get(f) if request.method == "POST"
                     else (getattr(latest, f) if latest else "")) for f in YEAR_INPUTS],
         "self_year": request.POST.get("year") or (latest.year if latest else today.year - 1),

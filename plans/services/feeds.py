@@ -132,8 +132,12 @@ def feed_plan(*, plan: Plan, year: int, today: datetime.date, actor=None) -> lis
             out.append(Outcome(binding.indicator.code, binding.basis, binding.source, None,
                                reason=_("数据来源“%(key)s”已不存在") % {"key": binding.source}))
             continue
-        figure = Decimal(source.compute(plan.region_prefix, year, today))
-        out.append(_feed_one(binding, source, place, period, figure, actor))
+        computed = source.compute(plan.region_prefix, year, today)
+        if computed is None:  # a rate with nothing to divide by (no 规上 enterprise that year): no figure at all
+            out.append(Outcome(binding.indicator.code, binding.basis, binding.source, None,
+                               reason=_("%(year)s年度无可汇总的数据") % {"year": year}))
+            continue
+        out.append(_feed_one(binding, source, place, period, Decimal(computed), actor))
     return out
 
 

@@ -17,6 +17,7 @@ from core.audit import record_change, snapshot
 from core.errors import BusinessError, Conflict, FieldProblem, NotAllowed
 from core.models import ChangeRecord
 from core.periods import Period, PeriodError
+from core.uploads import checked_upload
 from tasks import rules
 from tasks.flow import TASK_FLOW, actor_role
 from tasks.models import (
@@ -28,8 +29,6 @@ from tasks.models import (
     unit_family,
 )
 
-ALLOWED_UPLOADS = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png", ".txt", ".zip", ".wps", ".et"}
-MAX_UPLOAD = 20 * 1024 * 1024
 MAX_QUANTITY = Decimal(10) ** 16  # ProgressReport.quantity: 20 digits, 4 of them decimals
 
 
@@ -143,13 +142,8 @@ def add_assist_note(*, user, report_id: int, text: str) -> AssistNote:
 
 def save_attachment(*, task: KeyTask, user, upload, report: ProgressReport | None = None,
                     purpose: str = "progress") -> Attachment:
-    name = upload.name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
-    suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
-    if suffix not in ALLOWED_UPLOADS:
-        raise BusinessError(_("不支持的文件类型“%(suffix)s”") % {"suffix": suffix or name}, field="attachments")
-    if upload.size > MAX_UPLOAD:
-        raise BusinessError(_("文件不能超过20MB"), field="attachments")
-    attachment = Attachment(task=task, report=report, name=name[:200], size=upload.size, purpose=purpose,
+    name, suffix = checked_upload(upload)
+    attachment = Attachment(task=task, report=report, name=name, size=upload.size, purpose=purpose,
                             uploaded_by=user)
     attachment.file.save(f"{timezone.now():%Y%m%d%H%M%S}{suffix}", upload, save=False)
     attachment.save()

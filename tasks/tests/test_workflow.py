@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
+from core import uploads
 from core import workflow as engine
 from core.audit import history_for
 from core.errors import BusinessError, Conflict, NotAllowed
@@ -503,7 +504,7 @@ def test_attachments_are_kept_with_the_report_and_bad_files_refused(tasks, peopl
     with pytest.raises(BusinessError, match="不支持的文件类型"):
         report(people["lead"], task, period="2023-06", attachments=[SimpleUploadedFile("run.exe", b"MZ")])
     big = SimpleUploadedFile("大文件.pdf", b"%PDF")
-    big.size = workflow.MAX_UPLOAD + 1
+    big.size = uploads.MAX_UPLOAD + 1
     with pytest.raises(BusinessError, match="20MB"):
         report(people["lead"], task, period="2023-06", attachments=[big])
     assert state(task) == before

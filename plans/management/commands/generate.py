@@ -7,12 +7,15 @@ from plans.services.generate import SCALES, generate
 
 
 class Command(BaseCommand):
-    help = "生成用于负载与规模测试的模拟省份数据（县、镇街道、指标、目标与五年逐月数据），编码以99开头"
+    help = ("生成用于负载与规模测试的模拟省份数据（县、镇街道、指标、目标与五年逐月数据），编码以99开头；"
+            "也可生成模拟企业与模拟创新平台")
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=sorted(SCALES), default=None,
-                            help="模拟省份规模（不带 --enterprises 时默认 province）")
+                            help="模拟省份规模（不带 --enterprises / --platforms 时默认 province）")
         parser.add_argument("--enterprises", type=int, default=None, help="生成该数量的模拟企业（每家三年数据）")
+        parser.add_argument("--platforms", type=int, default=None,
+                            help="生成该数量的模拟创新平台（每个平台五年绩效评价表，并逐年评定）")
         parser.add_argument("--seed", type=int, default=2027)
 
     def handle(self, *args, **options):
@@ -29,10 +32,16 @@ class Command(BaseCommand):
             made = generate_enterprises(options["enterprises"], seed=options["seed"], progress=self.stdout.write)
             self.stdout.write(self.style.SUCCESS(
                 f"已生成 {made} 家模拟企业（{made * 3} 条年度数据），用时 {time.perf_counter() - started:.0f} 秒"))
-            if not options["scale"]:
-                return
-        options["scale"] = options["scale"] or "province"
-        result = generate(options["scale"], seed=options["seed"], progress=self.stdout.write)
+        if options["platforms"]:
+            from platforms.services.generate import generate_platforms
+
+            made = generate_platforms(options["platforms"], seed=options["seed"], progress=self.stdout.write)
+            self.stdout.write(self.style.SUCCESS(
+                f"已生成 {made['platforms']} 个模拟平台（{made['tables']} 张评价表），"
+                f"用时 {time.perf_counter() - started:.0f} 秒"))
+        if (options["enterprises"] or options["platforms"]) and not options["scale"]:
+            return
+        result = generate(options["scale"] or "province", seed=options["seed"], progress=self.stdout.write)
         refresh_statistics()
         self.stdout.write(self.style.SUCCESS(
             f"已生成：{result['plans']} 个规划，{result['counties']} 个县，{result['towns']} 个镇街道，"
