@@ -29,7 +29,9 @@ EDITABLE = (TableStatus.DRAFT, TableStatus.RETURNED)
 
 def template_for(platform: Platform, year: int) -> PerformanceTemplate | None:
     """The newest version for the platform's kind and year: its own region's (nearest up the tree), else shared."""
-    codes = [platform.region.code[:n] for n in (len(platform.region.code), 6, 4, 2)]
+    code = platform.region.code
+    # The platform's own region, its county, city and province (GB/T 2260: 330482 → 330400 → 330000).
+    codes = {code, code[:6], code[:4] + "00", code[:2] + "0000"}
     candidates = (PerformanceTemplate.objects.filter(kind=platform.kind, year=year)
                   .filter(Q(region__isnull=True) | Q(region__code__in=codes)).select_related("region"))
 

@@ -177,3 +177,11 @@ def test_two_approvals_at_once_give_exactly_one_step(users, monkeypatch):
 
     assert race(approve(users["ph_admin"]), approve(users["admin"])) == ["Conflict", "ok"]
     assert TransitionLog.objects.filter(object_id=str(table.pk), action="approve").count() == 1
+
+
+def test_a_city_template_serves_its_counties_before_the_shared_one(users):
+    shared = template(2024)
+    city = template(2024, region="330400")
+    platform("T-CITY")
+    table = service.open_table(actor=users["ph_admin"], platform_code="T-CITY", year=2024)
+    assert table.template == city != shared
