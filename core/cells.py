@@ -298,3 +298,17 @@ def parse_text(raw: object) -> str | None:
         # PostgreSQL cannot store it and every Excel export of the row would break.
         raise CellError(_("文本中含有空字符（NUL），请删除后重新导入"))
     return text or None
+
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九 (Arabic digits from 100 on)."""
+    if not 1 <= n <= 99:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    text = ""
+    if tens:
+        text = ("" if tens == 1 else _DIGITS[tens]) + "十"
+    return text + (_DIGITS[ones] if ones else "")

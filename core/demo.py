@@ -14,6 +14,8 @@ DEMO_USERS = [
     ("admin", "系统管理员", Role.SYSADMIN, None, "330000"),
     ("ph_admin", "平湖市科技局管理员", Role.BUREAU_ADMIN, "330482-kjj", None),
     ("js_admin", "嘉善县科技局管理员", Role.BUREAU_ADMIN, "330421-kjj", None),
+    ("ph_kezhang", "平湖市科技局科室负责人", Role.BUREAU_ADMIN, "330482-kjj", None),
+    ("js_kezhang", "嘉善县科技局科室负责人", Role.BUREAU_ADMIN, "330421-kjj", None),
     ("ph_scjg", "平湖市市场监管局填报员", Role.UNIT_REPORTER, "330482-scjg", None),
     ("ph_fgj", "平湖市发改局填报员", Role.UNIT_REPORTER, "330482-fgj", None),
     ("ph_danghu", "当湖街道填报员", Role.TOWN_REPORTER, "330482001", None),
@@ -25,6 +27,9 @@ DEMO_USERS = [
     ("demo_jigou", "演示机构用户", Role.INSTITUTION, "DEMO-INS-001", None),
     ("demo_zhuanjia", "演示评审专家", Role.REVIEWER, None, "330482"),
 ]
+
+# The bureau admins who take the second look (复审) and sign decisions.
+DIVISION_HEADS = {"ph_kezhang", "js_kezhang"}
 
 DEMO_BODIES = [
     ("DEMO-ENT-001", "平湖示范智能装备有限公司（演示）", OrgKind.ENTERPRISE, "330482101"),
@@ -45,6 +50,7 @@ def load_demo_users() -> list[User]:
         user.org_unit = OrgUnit.objects.get(code=unit_code) if unit_code else None
         user.region = Region.objects.get(code=region_code) if region_code else None
         user.is_superuser = user.is_staff = role == Role.SYSADMIN
+        user.is_division_head = username in DIVISION_HEADS
         if created or not user.has_usable_password():
             user.set_password(DEMO_PASSWORD)
         user.save()

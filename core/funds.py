@@ -50,6 +50,72 @@ def record_payment(*, actor, entry_id: int, amount: Decimal, paid_on: datetime.d
     return entry
 
 
+def open_entry(*, actor, obj, programme: str, policy_item: str, region, recipient_name: str, fiscal_year: int,
+               approved: Decimal, approved_on: datetime.date, recipient_uscc: str = "", recipient_unit=None,
+               due_on: datetime.date | None = None, note: str = "", document: str = "",
+               is_demo: bool = False) -> FundEntry:
+    """A programme's approved amount for ``obj``, entered in the ledger (inside the programme's transaction)."""
+    if approved is None or not approved.is_finite() or approved <= 0:
+        raise BusinessError(_("核定金额应为正数"), field="approved")
+    from django.contrib.contenttypes.models import ContentType
+
+    entry = FundEntry.objects.create(
+        programme=programme, policy_item=policy_item[:200], region=region, recipient_name=recipient_name[:200],
+        recipient_uscc=recipient_uscc, recipient_unit=recipient_unit, fiscal_year=fiscal_year,
+        approved=approved.quantize(CENT), approved_on=approved_on, due_on=due_on,
+        content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk), note=note[:300],
+        document=document[:300], is_demo=is_demo)
+    record_change(actor=actor, obj=entry, action=ChangeRecord.Action.CREATE, before=None, after=snapshot(entry),
+                  note=_("核定 %(amount)s 元") % {"amount": entry.approved})
+    return entry
+
+
+def claim_refund(*, actor, entry_id: int, amount: Decimal, reason: str) -> FundEntry:
+    """Record what a recipient must pay back (应退回): never more than was paid, the reason kept."""
+    if amount is None or not amount.is_finite() or amount <= 0:
+        raise BusinessError(_("应退回金额应为正数"), field="amount")
+    if not (reason or "").strip():
+        raise BusinessError(_("请填写退回原因"), field="reason")
+    amount = amount.quantize(CENT)
+    with transaction.atomic():
+        entry = FundEntry.objects.restrict(actor, "change").select_for_update().filter(pk=entry_id).first()
+        if entry is None:
+            raise NotAllowed(_("您无权登记此笔退回"))
+        if entry.refund_due + amount > entry.paid:
+            raise BusinessError(_("应退回累计%(total)s元，超过已兑付%(paid)s元") % {
+                "total": entry.refund_due + amount, "paid": entry.paid}, field="amount")
+        before = snapshot(entry)
+        entry.refund_due += amount
+        entry.refund_reason = reason.strip()[:300]
+        entry.version += 1
+        entry.save()
+        record_change(actor=actor, obj=entry, action=ChangeRecord.Action.UPDATE, before=before,
+                      after=snapshot(entry), note=_("应退回 %(amount)s 元：%(reason)s") % {
+                          "amount": amount, "reason": entry.refund_reason})
+    return entry
+
+
+def record_refund(*, actor, entry_id: int, amount: Decimal) -> FundEntry:
+    """Money that came back against a refund receivable; never more than is due."""
+    if amount is None or not amount.is_finite() or amount <= 0:
+        raise BusinessError(_("退回金额应为正数"), field="amount")
+    amount = amount.quantize(CENT)
+    with transaction.atomic():
+        entry = FundEntry.objects.restrict(actor, "change").select_for_update().filter(pk=entry_id).first()
+        if entry is None:
+            raise NotAllowed(_("您无权登记此笔退回"))
+        if entry.refunded + amount > entry.refund_due:
+            raise BusinessError(_("已退回累计%(total)s元，超过应退回%(due)s元") % {
+                "total": entry.refunded + amount, "due": entry.refund_due}, field="amount")
+        before = snapshot(entry)
+        entry.refunded += amount
+        entry.version += 1
+        entry.save()
+        record_change(actor=actor, obj=entry, action=ChangeRecord.Action.UPDATE, before=before,
+                      after=snapshot(entry), note=_("收回退款 %(amount)s 元") % {"amount": amount})
+    return entry
+
+
 def summary(user, year: int, region_code: str | None = None, today: datetime.date | None = None) -> dict:
     """Approved, paid and 兑现率 of a fiscal year in the user's scope (optionally one region), by programme."""
     today = today or timezone.localdate()
@@ -61,7 +127,7 @@ def summary(user, year: int, region_code: str | None = None, today: datetime.dat
     due = Q(due_on__isnull=True) | Q(due_on__lte=today)
     rows = (queryset.values("programme").order_by("programme")
             .annotate(total_approved=Sum("approved"), total_paid=Sum("paid"), due=Sum("approved", filter=due),
-                      paid_due=Sum("paid", filter=due)))
+                      paid_due=Sum("paid", filter=due), refund_due=Sum("refund_due"), refunded=Sum("refunded")))
     programmes = []
     totals = {"approved": Decimal(0), "paid": Decimal(0), "due": Decimal(0), "paid_due": Decimal(0)}
     for row in rows:
@@ -70,7 +136,8 @@ def summary(user, year: int, region_code: str | None = None, today: datetime.dat
         for k in totals:
             totals[k] += values[k]
         programmes.append({"programme": row["programme"], "approved": values["approved"], "paid": values["paid"],
-                           "rate": rate(values["paid_due"], values["due"])})
+                           "rate": rate(values["paid_due"], values["due"]),
+                           "refund_due": row["refund_due"] or Decimal(0), "refunded": row["refunded"] or Decimal(0)})
     return {"year": year, "approved": totals["approved"], "paid": totals["paid"],
             "rate": rate(totals["paid_due"], totals["due"]), "programmes": programmes}
 

@@ -14,7 +14,9 @@ from core.publicity import decide_objection
 PROGRAMME = inline_serializer("FundProgramme", {"programme": serializers.CharField(),
                                                 "approved": serializers.FloatField(),
                                                 "paid": serializers.FloatField(),
-                                                "rate": serializers.FloatField(allow_null=True)},
+                                                "rate": serializers.FloatField(allow_null=True),
+                                                "refund_due": serializers.FloatField(),
+                                                "refunded": serializers.FloatField()},
                               many=True)
 SUMMARY = inline_serializer("FundSummary", {"year": serializers.IntegerField(),
                                             "approved": serializers.FloatField(), "paid": serializers.FloatField(),
@@ -38,7 +40,8 @@ class FundSummary(APIView):
         return Response({**data, "approved": number(data["approved"]), "paid": number(data["paid"]),
                          "rate": ratio(data["rate"]),
                          "programmes": [{**p, "approved": number(p["approved"]), "paid": number(p["paid"]),
-                                         "rate": ratio(p["rate"])} for p in data["programmes"]]})
+                                         "rate": ratio(p["rate"]), "refund_due": number(p["refund_due"]),
+                                         "refunded": number(p["refunded"])} for p in data["programmes"]]})
 
 
 class PaymentRequest(serializers.Serializer):

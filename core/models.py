@@ -145,6 +145,9 @@ class User(AbstractUser):
     region = models.ForeignKey(Region, verbose_name=_("管辖区划"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="users",
                                help_text=_("不填时取所属单位的区划"))
+    # 科室负责人: a bureau admin who may take the second look (复审) and the decisions that need one.
+    is_division_head = models.BooleanField(_("科室负责人"), default=False,
+                                           help_text=_("科技局管理员中可复审、审批的科室负责人"))
 
     objects = KechuangUserManager()
 

@@ -121,6 +121,10 @@ class FundEntry(models.Model):
     approved_on = models.DateField(_("核定日期"))
     due_on = models.DateField(_("应兑付日期"), null=True, blank=True, help_text=_("不填即核定即应兑付"))
     paid_on = models.DateField(_("兑付日期"), null=True, blank=True)
+    # What the recipient must pay back (追回 after a spot check, a project ended early) and what came back.
+    refund_due = models.DecimalField(_("应退回(元)"), max_digits=16, decimal_places=2, default=0)
+    refunded = models.DecimalField(_("已退回(元)"), max_digits=16, decimal_places=2, default=0)
+    refund_reason = models.CharField(_("退回原因"), max_length=300, blank=True)
     content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT)
     object_id = models.CharField(max_length=64, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
@@ -139,6 +143,9 @@ class FundEntry(models.Model):
             models.CheckConstraint(condition=models.Q(approved__gte=0), name="fund_approved_not_negative"),
             models.CheckConstraint(condition=models.Q(paid__gte=0) & models.Q(paid__lte=models.F("approved")),
                                    name="fund_paid_within_approved"),
+            models.CheckConstraint(condition=models.Q(refund_due__gte=0) & models.Q(refund_due__lte=models.F("paid"))
+                                   & models.Q(refunded__gte=0) & models.Q(refunded__lte=models.F("refund_due")),
+                                   name="fund_refund_within_paid"),
         ]
 
     def __str__(self) -> str:

@@ -119,6 +119,14 @@ def manages_region(user, code: str | None = None) -> bool:
     return code is None or code.startswith(user.scope_prefix)
 
 
+def is_division_head(user, code: str | None = None) -> bool:
+    """A 科室负责人: a bureau admin of region ``code`` marked as one (the system admin too), who takes the second
+    look (复审) that the person of the first look may not take."""
+    if is_sysadmin(user):
+        return True
+    return manages_region(user, code) and bool(getattr(user, "is_division_head", False))
+
+
 def region_access(user, action: str = "view") -> bool:
     """The common rule of region-wide records: bureau admins change them, leaders only read them."""
     return reads_region(user) if action == "view" else manages_region(user)

@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from core.cells import chinese_number  # noqa: F401 — re-exported for tasks.documents
 from core.periods import Period
 from plans.precision import rounded
 from tasks.report_lines import ALERT_WORDS, STATUS_WORDS, IndicatorLine, ReportData, TaskLine
@@ -23,7 +24,6 @@ from tasks.report_lines import ALERT_WORDS, STATUS_WORDS, IndicatorLine, ReportD
 DASH = "—"
 _HUNDRED = Decimal(100)
 _TENTH = Decimal("0.1")
-_DIGITS = "零一二三四五六七八九"
 _MONTH_CODE = re.compile(r"^(\d{4})-(\d{2})$")
 # Control characters that XML (so neither Word nor Excel) can hold; text pasted from Word or WeChat
 # sometimes carries them (\x0b is Word's manual line break).  \t and \n are kept, \r\n and \r become \n.
@@ -74,17 +74,6 @@ def fmt_change(change: int | None) -> str:
     if not change:
         return DASH
     return f"↑{change}" if change > 0 else f"↓{-change}"
-
-
-def chinese_number(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九 (Arabic digits from 100 on)."""
-    if not 1 <= n <= 99:
-        return str(n)
-    tens, ones = divmod(n, 10)
-    text = ""
-    if tens:
-        text = ("" if tens == 1 else _DIGITS[tens]) + "十"
-    return text + (_DIGITS[ones] if ones else "")
 
 
 def _date_words(d: date | datetime) -> str:

@@ -21,7 +21,7 @@ def _bureau_admin(user) -> bool:
 @dataclass
 class Registration:
     model: type[models.Model]
-    name: str  # URL segment and route name: "org-units" → /org-units/, /api/org-units/
+    name: str  # URL path and route name: "org-units" → /org-units/, /api/org-units/; may nest: "vouchers/claims"
     label: str = ""  # the page title; the model's verbose_name_plural by default
     queryset: models.QuerySet | None = None  # select_related etc.; always restricted per user before use
     list_fields: tuple[str, ...] = ()  # table columns (default: the form's fields)

@@ -129,7 +129,7 @@ class RegistryViewSet(viewsets.GenericViewSet):
         if not (self.registration.importable and self.registration.can_add(request.user)):
             raise PermissionDenied(_("您无权导入%(name)s") % {"name": self.registration.verbose_name})
         return download(imports.import_spec(self.registration, request.user).template(),
-                        f"{self.registration.name}-template.xlsx")
+                        f"{self.registration.name.replace('/', '-')}-template.xlsx")
 
 
 def viewset_for(registration) -> type[RegistryViewSet]:

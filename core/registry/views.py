@@ -49,7 +49,7 @@ class RegistryList(RegistryMixin, ObjectListView):
 
     def get_context_data(self, **kwargs):
         self.title = self.registration.label
-        self.export_name = self.registration.name
+        self.export_name = self.registration.name.replace("/", "-")  # "vouchers/claims" → a file name
         return super().get_context_data(**kwargs)
 
     def get_actions(self):

@@ -711,4 +711,4 @@ def test_each_step_is_told_to_the_other_side_with_its_opinion(people, tasks, dja
     with django_capture_on_commit_callbacks(execute=True):
         report(people["lead"], fresh(task))
     reported = Notification.objects.filter(kind="tasks.report")
-    assert {n.recipient.username for n in reported} == {"ph_admin"}  # the region's bureau reviews it
+    assert {n.recipient.username for n in reported} == {"ph_admin", "ph_kezhang"}  # the region's bureau admins review it
