@@ -25,29 +25,49 @@ def rate(paid: Decimal, due: Decimal) -> Decimal | None:
     return (paid / due).quantize(Decimal("0.0001"))
 
 
-def record_payment(*, actor, entry_id: int, amount: Decimal, paid_on: datetime.date,
-                   version: int | None = None) -> FundEntry:
-    """Pay (part of) an approved amount; never more than approved, never twice for a stale screen."""
+def _positive(amount: Decimal | None, message: str) -> Decimal:
     if amount is None or not amount.is_finite() or amount <= 0:
-        raise BusinessError(_("兑付金额应为正数"), field="amount")
-    amount = amount.quantize(CENT)
+        raise BusinessError(message, field="amount")
+    return amount.quantize(CENT)
+
+
+def _change_entry(actor, entry_id: int, denied: str, check, apply, note, version: int | None = None) -> FundEntry:
+    """The one shape of every change to an entry: lock it, refuse what the check finds, save, keep the history."""
     with transaction.atomic():
         entry = FundEntry.objects.restrict(actor, "change").select_for_update().filter(pk=entry_id).first()
         if entry is None:
-            raise NotAllowed(_("您无权登记此笔兑付"))
+            raise NotAllowed(denied)
         if version is not None and version != entry.version:
             raise Conflict(_("该记录已被他人修改，请刷新后重试"))
-        if entry.paid + amount > entry.approved:
-            raise BusinessError(_("兑付后累计%(total)s元，超过核定金额%(approved)s元") % {
-                "total": entry.paid + amount, "approved": entry.approved}, field="amount")
+        problem = check(entry)
+        if problem:
+            raise BusinessError(problem, field="amount")
         before = snapshot(entry)
-        entry.paid += amount
-        entry.paid_on = paid_on
+        apply(entry)
         entry.version += 1
         entry.save()
         record_change(actor=actor, obj=entry, action=ChangeRecord.Action.UPDATE, before=before,
-                      after=snapshot(entry), note=_("兑付 %(amount)s 元") % {"amount": amount})
+                      after=snapshot(entry), note=note(entry))
     return entry
+
+
+def record_payment(*, actor, entry_id: int, amount: Decimal, paid_on: datetime.date,
+                   version: int | None = None) -> FundEntry:
+    """Pay (part of) an approved amount; never more than approved, never twice for a stale screen."""
+    amount = _positive(amount, _("兑付金额应为正数"))
+
+    def check(entry):
+        if entry.paid + amount > entry.approved:
+            return _("兑付后累计%(total)s元，超过核定金额%(approved)s元") % {
+                "total": entry.paid + amount, "approved": entry.approved}
+        return None
+
+    def apply(entry):
+        entry.paid += amount
+        entry.paid_on = paid_on
+
+    return _change_entry(actor, entry_id, _("您无权登记此笔兑付"), check, apply,
+                         lambda e: _("兑付 %(amount)s 元") % {"amount": amount}, version)
 
 
 def open_entry(*, actor, obj, programme: str, policy_item: str, region, recipient_name: str, fiscal_year: int,
@@ -72,48 +92,40 @@ def open_entry(*, actor, obj, programme: str, policy_item: str, region, recipien
 
 def claim_refund(*, actor, entry_id: int, amount: Decimal, reason: str) -> FundEntry:
     """Record what a recipient must pay back (应退回): never more than was paid, the reason kept."""
-    if amount is None or not amount.is_finite() or amount <= 0:
-        raise BusinessError(_("应退回金额应为正数"), field="amount")
+    amount = _positive(amount, _("应退回金额应为正数"))
     if not (reason or "").strip():
         raise BusinessError(_("请填写退回原因"), field="reason")
-    amount = amount.quantize(CENT)
-    with transaction.atomic():
-        entry = FundEntry.objects.restrict(actor, "change").select_for_update().filter(pk=entry_id).first()
-        if entry is None:
-            raise NotAllowed(_("您无权登记此笔退回"))
+
+    def check(entry):
         if entry.refund_due + amount > entry.paid:
-            raise BusinessError(_("应退回累计%(total)s元，超过已兑付%(paid)s元") % {
-                "total": entry.refund_due + amount, "paid": entry.paid}, field="amount")
-        before = snapshot(entry)
+            return _("应退回累计%(total)s元，超过已兑付%(paid)s元") % {
+                "total": entry.refund_due + amount, "paid": entry.paid}
+        return None
+
+    def apply(entry):
         entry.refund_due += amount
         entry.refund_reason = reason.strip()[:300]
-        entry.version += 1
-        entry.save()
-        record_change(actor=actor, obj=entry, action=ChangeRecord.Action.UPDATE, before=before,
-                      after=snapshot(entry), note=_("应退回 %(amount)s 元：%(reason)s") % {
-                          "amount": amount, "reason": entry.refund_reason})
-    return entry
+
+    return _change_entry(actor, entry_id, _("您无权登记此笔退回"), check, apply,
+                         lambda e: _("应退回 %(amount)s 元：%(reason)s") % {"amount": amount,
+                                                                          "reason": e.refund_reason})
 
 
 def record_refund(*, actor, entry_id: int, amount: Decimal) -> FundEntry:
     """Money that came back against a refund receivable; never more than is due."""
-    if amount is None or not amount.is_finite() or amount <= 0:
-        raise BusinessError(_("退回金额应为正数"), field="amount")
-    amount = amount.quantize(CENT)
-    with transaction.atomic():
-        entry = FundEntry.objects.restrict(actor, "change").select_for_update().filter(pk=entry_id).first()
-        if entry is None:
-            raise NotAllowed(_("您无权登记此笔退回"))
+    amount = _positive(amount, _("退回金额应为正数"))
+
+    def check(entry):
         if entry.refunded + amount > entry.refund_due:
-            raise BusinessError(_("已退回累计%(total)s元，超过应退回%(due)s元") % {
-                "total": entry.refunded + amount, "due": entry.refund_due}, field="amount")
-        before = snapshot(entry)
+            return _("已退回累计%(total)s元，超过应退回%(due)s元") % {
+                "total": entry.refunded + amount, "due": entry.refund_due}
+        return None
+
+    def apply(entry):
         entry.refunded += amount
-        entry.version += 1
-        entry.save()
-        record_change(actor=actor, obj=entry, action=ChangeRecord.Action.UPDATE, before=before,
-                      after=snapshot(entry), note=_("收回退款 %(amount)s 元") % {"amount": amount})
-    return entry
+
+    return _change_entry(actor, entry_id, _("您无权登记此笔退回"), check, apply,
+                         lambda e: _("收回退款 %(amount)s 元") % {"amount": amount})
 
 
 def summary(user, year: int, region_code: str | None = None, today: datetime.date | None = None) -> dict:
@@ -159,3 +171,34 @@ def load_seed_entries() -> int:
             region=values["region"], defaults=values)
         created += new
     return created
+
+
+SUMMARY_ITEM = "全年科技资金兑现（汇总）"
+
+
+def rebalance_summary(region_code: str, fiscal_year: int) -> FundEntry | None:
+    """Keep a seeded year total exact once programmes enter their own part of it item by item: the summary row
+    holds the document's total less what the itemised entries of that region and year approved and paid."""
+    import json
+    from pathlib import Path
+
+    data = json.loads((Path(__file__).parent / "seed_data" / "funds.json").read_text(encoding="utf-8"))
+    seed = next((r for r in data["entries"] if r["region"] == region_code and r["fiscal_year"] == fiscal_year
+                 and r["policy_item"] == SUMMARY_ITEM), None)
+    if seed is None:
+        return None
+    with transaction.atomic():
+        row = (FundEntry.objects.select_for_update()
+               .filter(region__code=region_code, fiscal_year=fiscal_year, policy_item=SUMMARY_ITEM).first())
+        if row is None:
+            return None
+        # Itemised entries may name a town of the county: the county's total holds them all.
+        items = (FundEntry.objects.filter(region__code__startswith=region_code, fiscal_year=fiscal_year)
+                 .exclude(pk=row.pk).aggregate(approved=Sum("approved"), paid=Sum("paid")))
+        row.approved = Decimal(seed["approved"]) - (items["approved"] or Decimal(0))
+        row.paid = Decimal(seed["paid"]) - (items["paid"] or Decimal(0))
+        if row.paid < 0 or row.approved < row.paid:
+            raise BusinessError(_("逐项登记的兑现额超过了来源文件的全年汇总数"))
+        row.note = _("来源文件全年汇总数减去已逐项登记的部分")
+        row.save(update_fields=["approved", "paid", "note"])
+    return row

@@ -17,6 +17,13 @@ def region_prefix(code: str) -> str:
     return code
 
 
+def governing_codes(code: str) -> list[str]:
+    """The 6-digit codes whose rules a place follows, nearest first: its county, its city, its province
+    (a town 330482101 → 330482, 330400, 330000)."""
+    six = code[:6]
+    return list(dict.fromkeys([six, six[:4] + "00", six[:2] + "0000"]))
+
+
 class RestrictedQuerySet(models.QuerySet):
     def restrict(self, user, action: str = "view"):
         if user is None or not user.is_authenticated or not user.is_active:

@@ -179,7 +179,9 @@ def allowed_actions(workflow: Workflow, obj, user) -> list[Transition]:
 def lock(workflow: Workflow, obj_or_pk) -> models.Model:
     """The row locked for this transaction (call inside ``transaction.atomic``)."""
     pk = obj_or_pk.pk if isinstance(obj_or_pk, models.Model) else obj_or_pk
-    queryset = workflow.model._default_manager.select_for_update()
+    # Only the record's own row: its related rows need no lock, and a nullable one (an outer join) cannot
+    # be locked on PostgreSQL.
+    queryset = workflow.model._default_manager.select_for_update(of=("self",))
     if workflow.select_related:
         queryset = queryset.select_related(*workflow.select_related)
     return queryset.get(pk=pk)
@@ -250,3 +252,13 @@ def log_for(workflow: Workflow, obj) -> models.QuerySet:
     """The steps taken on ``obj`` in this workflow, oldest first."""
     return TransitionLog.objects.filter(content_type=_content_type(obj), object_id=str(obj.pk),
                                         workflow=workflow.name).select_related("actor")
+
+
+def labelled_log(workflow: Workflow, obj) -> list:
+    """The steps as a page shows them: each with ``label``, the declared name of its action (初审通过, not
+    first_pass)."""
+    rows = list(log_for(workflow, obj))
+    for row in rows:
+        transition = workflow.get(row.action)
+        row.label = str(transition.label) if transition is not None else row.action
+    return rows

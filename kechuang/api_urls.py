@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from core import funds_api, inbox, review_views
+from core import funds_api, inbox, review_views, url_converters  # noqa: F401 — registers <code:…>
 from core.api import TokenView
 from core.registry import urls as registry_urls
 from core.workflow_api import TransitionsView
@@ -12,6 +12,8 @@ from plans.region_api import RegionComparison
 from platforms import api as platform_api
 from platforms.flow import TABLE_FLOW
 from tasks import api as tasks_api
+from vouchers import api as voucher_api
+from vouchers.flow import CLAIM_FLOW
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
@@ -70,8 +72,16 @@ urlpatterns = [
     path("rd-coverage/", platform_api.RdCoverage.as_view(), name="api-rd-coverage"),
     path("performance-tables/<int:pk>/transitions/", TransitionsView.as_view(workflow=TABLE_FLOW),
          name="api-performance-table-transitions"),
+    path("vouchers/claims/<int:pk>/transitions/", TransitionsView.as_view(workflow=CLAIM_FLOW),
+         name="api-voucher-claim-transitions"),
+    path("vouchers/claims/<int:pk>/files/", voucher_api.ClaimFiles.as_view(), name="api-voucher-claim-files"),
+    path("vouchers/summary/", voucher_api.YearSummary.as_view(), name="api-voucher-summary"),
 ] + registry_urls.api_patterns() + [
     # After the registry's /api/platforms/<id>/: a code is never only digits.
-    path("platforms/<str:code>/", platform_api.PlatformDetail.as_view(), name="api-platform"),
-    path("platforms/<str:code>/tables/<int:year>/", platform_api.TableDetail.as_view(), name="api-platform-table"),
+    path("platforms/<code:code>/", platform_api.PlatformDetail.as_view(), name="api-platform"),
+    path("platforms/<code:code>/tables/<int:year>/", platform_api.TableDetail.as_view(), name="api-platform-table"),
+    path("vouchers/batches/<code:code>/", voucher_api.BatchDetail.as_view(), name="api-voucher-batch"),
+    path("vouchers/batches/<code:code>/actions/", voucher_api.BatchAction.as_view(), name="api-voucher-batch-action"),
+    path("vouchers/batches/<code:code>/<str:kind>.<str:fmt>", voucher_api.BatchDocument.as_view(),
+         name="api-voucher-batch-document"),
 ]

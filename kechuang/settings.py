@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "tasks",
     "enterprises",
     "platforms",
+    "vouchers",
 ]
 
 MIDDLEWARE = [

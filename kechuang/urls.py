@@ -11,6 +11,7 @@ urlpatterns = [
     path("tasks/", include("tasks.urls")),
     path("enterprises/", include("enterprises.urls")),
     path("platforms/", include("platforms.urls")),
+    path("vouchers/", include("vouchers.urls")),
     path("api/", include("kechuang.api_urls")),
 ]
 

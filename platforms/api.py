@@ -16,6 +16,7 @@ from core.api import number
 from core.api_schema import OBJECT_LIST, year_parameter
 from core.errors import BusinessError, Missing, NotAllowed
 from core.models import Region
+from core.registry.api import ByCodeWrites
 from platforms import coverage, queries
 from platforms.models import Kind, PerformanceTable, Platform
 from platforms.services import tables as table_service
@@ -55,7 +56,9 @@ def table_json(table: PerformanceTable) -> dict:
             "version": table.version}
 
 
-class PlatformDetail(APIView):
+class PlatformDetail(ByCodeWrites, APIView):
+    registry_name = "platforms"
+
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, code: str):
         page = queries.platform_page(request.user, code)

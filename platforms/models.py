@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core import roles
 from core.models import OrgUnit, Region
 from core.scoping import RestrictedQuerySet
+from core.url_converters import code_validator
 
 
 class Kind(models.TextChoices):
@@ -63,7 +64,7 @@ class PlatformQuerySet(RestrictedQuerySet):
 
 
 class Platform(models.Model):
-    code = models.CharField(_("平台编号"), max_length=20, unique=True)
+    code = models.CharField(_("平台编号"), max_length=20, unique=True, validators=[code_validator()])
     name = models.CharField(_("平台名称"), max_length=200)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     level = models.CharField(_("级别"), max_length=16, choices=Level.choices, default=Level.NONE,

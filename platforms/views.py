@@ -111,7 +111,7 @@ def table_page(request, pk: int):
     return render(request, "platforms/table.html", {
         "title": str(table), "table": table, "rows": queries.contributions(table), "editable": editable,
         "actions": engine.allowed_actions(TABLE_FLOW, table, request.user), "evidence": table.evidence.all(),
-        "log": engine.log_for(TABLE_FLOW, table), "history": history_for(table)[:50]})
+        "log": engine.labelled_log(TABLE_FLOW, table), "history": history_for(table)[:50]})
 
 
 @login_required

@@ -141,3 +141,31 @@ def viewset_for(registration) -> type[RegistryViewSet]:
         create=extend_schema(request=write_serializer(registration, partial=False), responses={201: read}),
         partial_update=extend_schema(request=write_serializer(registration, partial=True), responses={200: read}),
     )(viewset)
+
+
+class ByCodeWrites:
+    """For a view at ``/api/<name>/<code:code>/`` behind the registry's ``<int:pk>``: a record's address by its
+    code takes the same edit and delete as its address by id (the registry's own, so the same checks), and an
+    unknown code is a 404 whatever the method."""
+
+    registry_name = ""
+    code_field = "code"
+
+    def _by_code(self, request, code: str, action: str):
+        from core.errors import Missing
+        from core.registry import get
+
+        registration = get(self.registry_name)
+        obj = registration.restricted(request.user, "view").filter(**{self.code_field: code}).first()
+        if obj is None:
+            raise Missing(_("找不到该记录，或不在您的管辖范围内"))
+        view = viewset_for(registration).as_view({request.method.lower(): action})
+        return view(request._request, pk=obj.pk)
+
+    @extend_schema(exclude=True)
+    def patch(self, request, code: str):
+        return self._by_code(request, code, "partial_update")
+
+    @extend_schema(exclude=True)
+    def delete(self, request, code: str):
+        return self._by_code(request, code, "destroy")
