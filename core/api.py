@@ -54,6 +54,22 @@ def query_date(request, name: str = "date") -> datetime.date:
         raise BusinessError(_("日期应写作YYYY-MM-DD"), field=name) from exc
 
 
+def query_year(request, name: str = "year") -> int:
+    """A required year in the query string, 2000—2100."""
+    text = request.query_params.get(name)
+    if text is None or not text.isdigit() or not 2000 <= int(text) <= 2100:
+        raise BusinessError(_("年度应为2000—2100之间的整数"), field=name)
+    return int(text)
+
+
+def query_region(request, name: str = "region") -> str:
+    """An optional region code in the query string (digits only); the user's own scope when absent."""
+    text = request.query_params.get(name) or ""
+    if text and (not text.isdigit() or len(text) > 12):
+        raise BusinessError(_("区域代码应为数字"), field=name)
+    return text or (request.user.scope_prefix or "")
+
+
 def invalid(form) -> Response:
     """A serializer's errors in the API's one shape, as a 400."""
     return Response({"errors": [{"field": f, "message": "；".join(str(m) for m in msgs)}

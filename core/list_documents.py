@@ -257,3 +257,15 @@ def to_docx(doc: ListDocument) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return _stable_zip(out.getvalue())
+
+
+RENDERERS = {"xlsx": to_xlsx, "docx": to_docx}
+
+
+def as_download(doc: ListDocument, fmt: str):
+    """The document as an attachment named by its title (``fmt`` "xlsx" or "docx", checked by the caller)."""
+    from urllib.parse import quote
+
+    from core.responses import download
+
+    return download(RENDERERS[fmt](doc), f"{quote(doc.title)}.{fmt}")

@@ -107,6 +107,14 @@ def reads_region(user) -> bool:
     return is_sysadmin(user) or _field(user) in REGION_READERS
 
 
+def acts_for(user, org_unit_id: int | None, region_code: str) -> bool:
+    """The applicant's side of a record: the firm's (or institution's) own account, or the bureau of its region
+    entering it on the firm's behalf."""
+    own = (_field(user) in (Role.ENTERPRISE, Role.INSTITUTION) and bool(user.org_unit_id)
+           and user.org_unit_id == org_unit_id)
+    return own or manages_region(user, region_code)
+
+
 def manages_region(user, code: str | None = None) -> bool:
     """Changes the records of region ``code``: the system admin anywhere, a bureau admin inside its scope.
 

@@ -35,3 +35,28 @@ class RestrictedQuerySet(models.QuerySet):
     def scope(self, user, action: str):
         """What a user who is not a system admin reaches; nothing unless a model says otherwise."""
         return self.none()
+
+
+class ApplicantScoped(RestrictedQuerySet):
+    """Records a firm applies with (a voucher claim, a plan project): the firm's own account reaches its own,
+    bureaus and leaders those of their region; once submitted a record changes only through its workflow, so
+    edits and deletes reach the editable states alone. ``others`` may let another role in (an expert)."""
+
+    unit_field = "enterprise__org_unit_id"
+    editable: tuple[str, ...] = ()
+
+    def others(self, user, action: str):
+        return self.none()
+
+    def scope(self, user, action):
+        from core import roles
+
+        if roles.is_enterprise(user):
+            mine = self.filter(**{self.unit_field: user.org_unit_id}) if user.org_unit_id else self.none()
+        elif roles.reads_region(user):
+            if not roles.region_access(user, action):
+                return self.none()
+            mine = self.filter(region__code__startswith=user.scope_prefix)
+        else:
+            return self.others(user, action)
+        return mine if action == "view" else mine.filter(status__in=self.editable)

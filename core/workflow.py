@@ -176,6 +176,17 @@ def allowed_actions(workflow: Workflow, obj, user) -> list[Transition]:
     return [t for t in workflow.transitions if refusal(workflow, obj, user, t.name) is None]
 
 
+def service(module: str, name: str) -> Callable:
+    """A guard or effect that lives in a programme's services, imported when first called: a declaration is
+    read while the models load, before the services (which import the models) can be."""
+    def call(step):
+        from importlib import import_module
+
+        return getattr(import_module(module), name)(step)
+    call.__name__ = name
+    return call
+
+
 def lock(workflow: Workflow, obj_or_pk) -> models.Model:
     """The row locked for this transaction (call inside ``transaction.atomic``)."""
     pk = obj_or_pk.pk if isinstance(obj_or_pk, models.Model) else obj_or_pk

@@ -11,6 +11,8 @@ from plans.flow import VALUE_FLOW
 from plans.region_api import RegionComparison
 from platforms import api as platform_api
 from platforms.flow import TABLE_FLOW
+from projects import api as project_api
+from projects.flow import PROJECT_FLOW
 from tasks import api as tasks_api
 from vouchers import api as voucher_api
 from vouchers.flow import CLAIM_FLOW
@@ -76,6 +78,9 @@ urlpatterns = [
          name="api-voucher-claim-transitions"),
     path("vouchers/claims/<int:pk>/files/", voucher_api.ClaimFiles.as_view(), name="api-voucher-claim-files"),
     path("vouchers/summary/", voucher_api.YearSummary.as_view(), name="api-voucher-summary"),
+    path("projects/<int:pk>/transitions/", TransitionsView.as_view(workflow=PROJECT_FLOW),
+         name="api-project-transitions"),
+    path("projects/figures/", project_api.Figures.as_view(), name="api-project-figures"),
 ] + registry_urls.api_patterns() + [
     # After the registry's /api/platforms/<id>/: a code is never only digits.
     path("platforms/<code:code>/", platform_api.PlatformDetail.as_view(), name="api-platform"),
@@ -84,4 +89,10 @@ urlpatterns = [
     path("vouchers/batches/<code:code>/actions/", voucher_api.BatchAction.as_view(), name="api-voucher-batch-action"),
     path("vouchers/batches/<code:code>/<str:kind>.<str:fmt>", voucher_api.BatchDocument.as_view(),
          name="api-voucher-batch-document"),
+    path("projects/<code:code>/", project_api.ProjectDetail.as_view(), name="api-project"),
+    path("projects/<code:code>/tranches/", project_api.Tranches.as_view(), name="api-project-tranches"),
+    path("projects/<code:code>/actions/", project_api.ProjectAction.as_view(), name="api-project-action"),
+    path("projects/calls/<code:code>/actions/", project_api.CallAction.as_view(), name="api-project-call-action"),
+    path("projects/calls/<code:code>/<str:kind>.<str:fmt>", project_api.CallDocument.as_view(),
+         name="api-project-call-document"),
 ]

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "enterprises",
     "platforms",
     "vouchers",
+    "projects",
 ]
 
 MIDDLEWARE = [

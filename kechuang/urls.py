@@ -12,6 +12,7 @@ urlpatterns = [
     path("enterprises/", include("enterprises.urls")),
     path("platforms/", include("platforms.urls")),
     path("vouchers/", include("vouchers.urls")),
+    path("projects/", include("projects.urls")),
     path("api/", include("kechuang.api_urls")),
 ]
 

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import roles
+from core.api import query_region, query_year
 from core.api_schema import year_parameter
 from core.errors import BusinessError, Missing, NotAllowed
 from core.registry.api import ByCodeWrites
@@ -24,12 +25,6 @@ from vouchers.models import Batch
 from vouchers.services import batches as batch_service
 from vouchers.services import claims as claim_service
 from vouchers.views import document_response
-
-
-def year_of(text: str | None) -> int:
-    if text is None or not text.isdigit() or not 2000 <= int(text) <= 2100:
-        raise BusinessError(_("年度应为2000—2100之间的整数"), field="year")
-    return int(text)
 
 
 def batch_json(batch: Batch) -> dict:
@@ -115,10 +110,7 @@ class YearSummary(APIView):
     def get(self, request):
         if not roles.reads_region(request.user):
             raise NotAllowed(_("无权查看"))
-        year = year_of(request.query_params.get("year"))
-        region = request.query_params.get("region") or request.user.scope_prefix or ""
-        if region and not region.isdigit():
-            raise BusinessError(_("区域代码应为数字"), field="region")
+        year, region = query_year(request), query_region(request)
         data = queries.year_summary(request.user, region_prefix(region) if region else "", year)
         rows = batch_service.year_figures(request.user, region_prefix(region) if region else "", year)["batches"]
         return Response({**data, "paid": f"{data['paid']:.2f}", "batches": [

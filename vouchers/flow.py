@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from core import roles
-from core.workflow import Transition, Workflow
+from core.workflow import Transition, Workflow, service
 from vouchers.models import Claim, ClaimStatus
 
 S = ClaimStatus
@@ -19,8 +19,7 @@ S = ClaimStatus
 
 def is_applicant(user, claim: Claim) -> bool:
     """The enterprise's own account, or its bureau entering the claim for it."""
-    own = roles.is_enterprise(user) and bool(user.org_unit_id) and user.org_unit_id == claim.enterprise.org_unit_id
-    return own or roles.manages_region(user, claim.region.code)
+    return roles.acts_for(user, claim.enterprise.org_unit_id, claim.region.code)
 
 
 def is_bureau(user, claim: Claim) -> bool:
@@ -38,13 +37,7 @@ def second_denied(user, claim: Claim) -> str:
 
 
 def _service(name: str):
-    """A step's guard or effect lives in the services; imported late so the models load first."""
-    def call(step):
-        from vouchers.services import steps
-
-        return getattr(steps, name)(step)
-    call.__name__ = name
-    return call
+    return service("vouchers.services.steps", name)
 
 
 BUREAU_ONLY = _("只有本地区科技局管理员可以办理")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core import roles
 from core.models import Region
 from core.models_notice import RegionScoped
-from core.scoping import RestrictedQuerySet, governing_codes
+from core.scoping import ApplicantScoped, RestrictedQuerySet, governing_codes
 from core.url_converters import code_validator
 
 
@@ -83,7 +83,8 @@ class CatalogueItem(models.Model):
         verbose_name = _("服务目录项")
         verbose_name_plural = _("创新券服务目录")
         ordering = ["region__code", "-year", "code"]
-        constraints = [models.UniqueConstraint(fields=["region", "year", "code"], name="voucher_catalogue_unique")]
+        constraints = [models.UniqueConstraint(fields=["region", "year", "code"], name="voucher_catalogue_unique",
+                violation_error_message=_("该地区该年度已有此服务编号"))]
 
     def __str__(self) -> str:
         return f"{self.year}年 {self.name}"
@@ -116,11 +117,14 @@ class SubsidyRule(models.Model):
         verbose_name_plural = _("创新券补助规则")
         ordering = ["region__code", "-year"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "year"], name="voucher_rule_unique"),
+            models.UniqueConstraint(fields=["region", "year"], name="voucher_rule_unique",
+                violation_error_message=_("该地区该年度已有补助规则")),
             models.CheckConstraint(condition=models.Q(ratio__gt=0) & models.Q(ratio__lte=1),
-                                   name="voucher_rule_ratio_range"),
+                                   name="voucher_rule_ratio_range",
+                violation_error_message=_("补助比例应大于0且不超过1")),
             models.CheckConstraint(condition=models.Q(closes_on__gte=models.F("opens_on")),
-                                   name="voucher_rule_window_order"),
+                                   name="voucher_rule_window_order",
+                violation_error_message=_("受理截止不能早于受理开始")),
         ]
 
     def __str__(self) -> str:
@@ -163,9 +167,11 @@ class Batch(models.Model):
         verbose_name_plural = _("创新券兑付批次")
         ordering = ["region__code", "-year", "-seq"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "year", "seq"], name="voucher_batch_seq_unique"),
+            models.UniqueConstraint(fields=["region", "year", "seq"], name="voucher_batch_seq_unique",
+                violation_error_message=_("该地区该年度已有这一批次")),
             models.CheckConstraint(condition=models.Q(usage_to__gte=models.F("usage_from")),
-                                   name="voucher_batch_range_order"),
+                                   name="voucher_batch_range_order",
+                violation_error_message=_("使用日期至不能早于使用日期自")),
         ]
 
     def __str__(self) -> str:
@@ -196,19 +202,8 @@ COUNTED = (ClaimStatus.FIRST_PASSED, ClaimStatus.APPROVED, ClaimStatus.PUBLICISE
            ClaimStatus.PAID)
 
 
-class ClaimQuerySet(RestrictedQuerySet):
-    def scope(self, user, action):
-        if roles.is_enterprise(user):
-            # An enterprise reaches its own claims only.
-            mine = self.filter(enterprise__org_unit_id=user.org_unit_id) if user.org_unit_id else self.none()
-        elif roles.reads_region(user):
-            if not roles.region_access(user, action):
-                return self.none()
-            mine = self.filter(region__code__startswith=user.scope_prefix)
-        else:
-            return self.none()
-        # Once submitted a claim changes only through its workflow: edits and deletes reach drafts alone.
-        return mine if action == "view" else mine.filter(status__in=(ClaimStatus.DRAFT, ClaimStatus.RETURNED))
+class ClaimQuerySet(ApplicantScoped):
+    editable = (ClaimStatus.DRAFT, ClaimStatus.RETURNED)
 
 
 class Claim(models.Model):
@@ -259,10 +254,13 @@ class Claim(models.Model):
         constraints = [
             # The same provider invoice is claimed once, over all batches and years (a refused claim frees it).
             models.UniqueConstraint(fields=["provider", "invoice_no"], condition=~models.Q(status="rejected"),
-                                    name="voucher_invoice_once"),
-            models.CheckConstraint(condition=models.Q(amount_claimed__gt=0), name="voucher_claimed_positive"),
+                                    name="voucher_invoice_once",
+                violation_error_message=_("该服务机构的这张发票已经申请过，不能重复申请")),
+            models.CheckConstraint(condition=models.Q(amount_claimed__gt=0), name="voucher_claimed_positive",
+                violation_error_message=_("申请补助应为正数")),
             models.CheckConstraint(condition=models.Q(award__isnull=True) | models.Q(award__gte=0),
-                                   name="voucher_award_not_negative"),
+                                   name="voucher_award_not_negative",
+                violation_error_message=_("核定补助不能为负数")),
         ]
 
     def __str__(self) -> str:

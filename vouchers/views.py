@@ -123,23 +123,11 @@ def batch_page(request, code: str):
 
 
 DOCUMENTS = {"notice": queries.notice_document, "payment": queries.payment_document}
-FORMATS = {"xlsx": (list_documents.to_xlsx,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-           "docx": (list_documents.to_docx,
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document")}
-
-
 def document_response(user, code: str, kind: str, fmt: str) -> HttpResponse:
-    if kind not in DOCUMENTS or fmt not in FORMATS:
+    if kind not in DOCUMENTS or fmt not in list_documents.RENDERERS:
         raise Http404(_("没有这种文档"))
     batch = _batch_or_404(user, code)
-    doc = DOCUMENTS[kind](batch)
-    render_doc, content_type = FORMATS[fmt]
-    response = HttpResponse(render_doc(doc), content_type=content_type)
-    from urllib.parse import quote
-
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(doc.title)}.{fmt}"
-    return response
+    return list_documents.as_download(DOCUMENTS[kind](batch), fmt)
 
 
 @login_required

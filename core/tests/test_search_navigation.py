@@ -38,7 +38,7 @@ def test_search_page_takes_any_input(login_as, term):
 def test_menu_groups_the_programmes_into_dropdowns(login_as):
     html = login_as("ph_admin").get("/me/").content.decode()
     groups = re.findall(r'data-bs-toggle="dropdown" aria-expanded="false">([^<]+)</a>', html)
-    assert groups == ["规划监测", "重点工作", "企业培育", "创新平台", "公示与兑现", "创新券", "专家评审", "系统管理"]
+    assert groups == ["规划监测", "重点工作", "企业培育", "创新平台", "公示与兑现", "创新券", "专家评审", "科技计划项目", "系统管理"]
     assert re.search(r'<a class="dropdown-item" href="/users/">用户</a>', html)
 
 
@@ -46,7 +46,7 @@ def test_a_single_entry_of_a_group_stands_alone(login_as):
     html = login_as("ph_danghu").get("/me/").content.decode()
     assert "dropdown-toggle" in html  # 驾驶舱 and 数据填报 of 规划监测
     html = login_as("demo_qiye").get("/me/").content.decode()
-    # The enterprise's one group with several entries is 创新券 (工作台, 申请, 服务机构, 目录).
+    # The enterprise's groups with several entries: 创新券 (工作台, 申请, 服务机构, 目录) and 科技计划项目.
     groups = re.findall(r'data-bs-toggle="dropdown" aria-expanded="false">([^<]+)</a>', html)
-    assert groups == ["创新券"]
+    assert groups == ["创新券", "科技计划项目"]
     assert re.search(r'<a class="nav-link[^"]*" href="/enterprises/mine/">我的企业</a>', html)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import sections
 from core.errors import BusinessError, NotAllowed
 from core.generic import ObjectListView
 from core.models import Job
@@ -66,6 +67,7 @@ def task_detail(request, code):
         "reports": reports, "transitions": task.transitions.select_related("actor", "actor_unit"),
         "attachments": task.attachments.filter(report__isnull=True),
         "this_month": timezone.localdate().strftime("%Y-%m"),
+        "sections": sections.for_place("task-detail", request.user, task),
     })
 
 

@@ -15,6 +15,7 @@ from core import workflow as engine
 from core.audit import record_change
 from core.errors import BusinessError, FieldProblem, Missing, NotAllowed
 from core.models import ChangeRecord
+from core.numbering import next_number
 from core.scoping import governing_codes
 from core.uploads import checked_upload
 from enterprises.models import Enterprise, Qualification
@@ -115,12 +116,7 @@ def problems(claim: Claim, today: datetime.date | None = None) -> list[FieldProb
 
 
 def next_code(year: int) -> str:
-    prefix = f"CXQ{year}-"
-    # Only codes of the platform's own shape count: an imported claim may carry another numbering.
-    last = (Claim.objects.filter(code__regex=rf"^{prefix}[0-9]{{6}}$").order_by("-code")
-            .values_list("code", flat=True).first())
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:06d}"
+    return next_number(Claim, f"CXQ{year}-", 6)
 
 
 def save_claim(actor, form, instance: Claim | None) -> Claim:

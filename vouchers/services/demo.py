@@ -17,6 +17,7 @@ from django.db import transaction
 
 from core import funds, publicity
 from core import workflow as engine
+from core.amounts import split_total
 from core.models import Region, User
 from core.models_notice import FundEntry
 from enterprises.models import Enterprise
@@ -38,19 +39,10 @@ from vouchers.services.batches import NOTICE_COLUMNS
 from vouchers.services.steps import PROGRAMME
 
 SEED = Path(__file__).resolve().parent.parent / "seed_data" / "vouchers.json"
-STEP = Decimal("100")
 
 
 def seed() -> dict:
     return json.loads(SEED.read_text(encoding="utf-8"))
-
-
-def split(total: Decimal, count: int, rng: random.Random) -> list[Decimal]:
-    """``count`` amounts in whole hundreds of 元 that add up to ``total`` exactly."""
-    weights = [rng.uniform(0.5, 1.5) for _ in range(count)]
-    scale = total / Decimal(str(sum(weights)))
-    parts = [(Decimal(str(w)) * scale / STEP).quantize(Decimal("1")) * STEP for w in weights[:-1]]
-    return [*parts, total - sum(parts)]
 
 
 def _rules(data: dict, region: Region, years: range) -> dict[int, SubsidyRule]:
@@ -109,7 +101,7 @@ def _history(admin: User, data: dict, region: Region, firms: list[Enterprise], p
             source=spec["source"][:300], is_demo=True)
         # The first batch's firms are as many as the document says; later batches spread over all firms.
         pool = firms[:spec["enterprises"]] if spec.get("enterprises") else firms
-        amounts = split(Decimal(spec["amount"]), spec["claims"], rng)
+        amounts = split_total(Decimal(spec["amount"]), spec["claims"], rng)
         claims = []
         for index, amount in enumerate(amounts):
             firm = pool[index % len(pool)]

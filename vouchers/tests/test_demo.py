@@ -10,11 +10,12 @@ from decimal import Decimal
 import pytest
 
 from core import funds
+from core.amounts import split_total
 from core.models_notice import FundEntry
 from enterprises.services.demo import load_demo_enterprises
 from vouchers.models import Batch, Claim, ClaimStatus, SubsidyRule
 from vouchers.services import batches
-from vouchers.services.demo import load_demo, split
+from vouchers.services.demo import load_demo
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 12, 1)
@@ -70,6 +71,6 @@ def test_every_award_is_the_rules_arithmetic_and_this_year_has_work_at_each_step
 def test_split_adds_up_in_hundreds():
     import random
 
-    parts = split(Decimal("603700.00"), 61, random.Random(1))
+    parts = split_total(Decimal("603700.00"), 61, random.Random(1))
     assert len(parts) == 61 and sum(parts) == Decimal("603700.00")
     assert all(p > 0 and p % 100 == 0 for p in parts)

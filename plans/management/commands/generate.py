@@ -16,6 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--enterprises", type=int, default=None, help="生成该数量的模拟企业（每家三年数据）")
         parser.add_argument("--platforms", type=int, default=None,
                             help="生成该数量的模拟创新平台（每个平台五年绩效评价表，并逐年评定）")
+        parser.add_argument("--vouchers", type=int, default=None, help="生成该数量的模拟创新券申请（五年，分批兑付）")
+        parser.add_argument("--projects", type=int, default=None, help="生成该数量的模拟科技计划项目（五年，含拨付）")
         parser.add_argument("--seed", type=int, default=2027)
 
     def handle(self, *args, **options):
@@ -39,7 +41,21 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(
                 f"已生成 {made['platforms']} 个模拟平台（{made['tables']} 张评价表），"
                 f"用时 {time.perf_counter() - started:.0f} 秒"))
-        if (options["enterprises"] or options["platforms"]) and not options["scale"]:
+        if options["vouchers"]:
+            from vouchers.services.generate import generate_vouchers
+
+            made = generate_vouchers(options["vouchers"], seed_value=options["seed"], progress=self.stdout.write)
+            self.stdout.write(self.style.SUCCESS(
+                f"已生成 {made['claims']} 项模拟创新券申请（{made['batches']} 个批次），"
+                f"用时 {time.perf_counter() - started:.0f} 秒"))
+        if options["projects"]:
+            from projects.services.generate import generate_projects
+
+            made = generate_projects(options["projects"], seed_value=options["seed"], progress=self.stdout.write)
+            self.stdout.write(self.style.SUCCESS(
+                f"已生成 {made['projects']} 个模拟科技计划项目（{made['calls']} 个指南），"
+                f"用时 {time.perf_counter() - started:.0f} 秒"))
+        if any(options[k] for k in ("enterprises", "platforms", "vouchers", "projects")) and not options["scale"]:
             return
         result = generate(options["scale"] or "province", seed=options["seed"], progress=self.stdout.write)
         refresh_statistics()
