@@ -5,17 +5,17 @@ contract, a call's collective actions and documents, and a year's figures. Steps
 
 from __future__ import annotations
 
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import roles
 from core.api import query_region, query_year
 from core.api_schema import year_parameter
-from core.errors import Missing, NotAllowed
+from core.document_api import DocumentView
+from core.errors import NotAllowed
 from core.registry.api import ByCodeWrites
 from projects import queries
 from projects.models import Project, Tranche
@@ -82,16 +82,9 @@ class CallAction(APIView):
         return Response({"message": run_call_action(request.user, code, data)})
 
 
-class CallDocument(APIView):
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
-                   description="kind：decisions 立项清单 / acceptance 验收结果；fmt：xlsx / docx")
-    def get(self, request, code: str, kind: str, fmt: str):
-        if not roles.reads_region(request.user):
-            raise NotAllowed(_("无权下载"))
-        try:
-            return document_response(request.user, code, kind, fmt)
-        except Http404 as exc:
-            raise Missing(str(exc) or _("找不到该指南")) from exc
+@extend_schema_view(get=extend_schema(description="kind：decisions 立项清单 / acceptance 验收结果；fmt：xlsx（Excel）/ docx（Word）"))
+class CallDocument(DocumentView):
+    respond = staticmethod(document_response)
 
 
 class Figures(APIView):

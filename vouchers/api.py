@@ -4,10 +4,9 @@ a claim's files, and the year's batches. Claim steps are /api/vouchers/claims/{i
 
 from __future__ import annotations
 
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -16,6 +15,7 @@ from rest_framework.views import APIView
 from core import roles
 from core.api import query_region, query_year
 from core.api_schema import year_parameter
+from core.document_api import DocumentView
 from core.errors import BusinessError, Missing, NotAllowed
 from core.registry.api import ByCodeWrites
 from core.scoping import region_prefix
@@ -70,16 +70,9 @@ class BatchAction(APIView):
         return Response({**batch_json(batch), "message": message})
 
 
-class BatchDocument(APIView):
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
-                   description="kind：notice 公示名单 / payment 兑付表；fmt：xlsx / docx")
-    def get(self, request, code: str, kind: str, fmt: str):
-        if not roles.reads_region(request.user):
-            raise NotAllowed(_("无权下载"))
-        try:
-            return document_response(request.user, code, kind, fmt)
-        except Http404 as exc:
-            raise Missing(str(exc) or _("找不到该批次，或不在您的管辖范围内")) from exc
+@extend_schema_view(get=extend_schema(description="kind：notice 公示名单 / payment 兑付表；fmt：xlsx（Excel）/ docx（Word）"))
+class BatchDocument(DocumentView):
+    respond = staticmethod(document_response)
 
 
 class ClaimFiles(APIView):

@@ -16,3 +16,14 @@ def log_out(page, base):
     with page.expect_navigation():
         page.get_by_role("button", name="退出").click()
     assert page.url == f"{base}/login/"
+
+
+def press(page, name):
+    """Click a button by its exact label and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=name, exact=True).click()
+
+
+def status(page) -> str:
+    """The record's status badge on its page."""
+    return page.inner_text('[data-testid="status"]')

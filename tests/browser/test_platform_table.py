@@ -8,15 +8,10 @@ import pytest
 
 from platforms.models import PerformanceTable, PerformanceTemplate
 from platforms.services.demo import load_demo
-from tests.browser.helpers import log_in, log_out
+from tests.browser.helpers import log_in, log_out, press
 
 VALUES = {"services": "50", "transfer": "900", "projects": "12", "talent": "1", "doctors": "3", "masters": "2",
           "incubated": "2"}
-
-
-def press(page, name):
-    with page.expect_navigation():
-        page.get_by_role("button", name=name, exact=True).click()
 
 
 @pytest.mark.browser

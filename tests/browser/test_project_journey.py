@@ -12,16 +12,7 @@ from django.utils import timezone
 from core.models_notice import FundEntry, PublicNotice
 from projects.models import Project, Tranche
 from projects.tests.factories import TODAY, world
-from tests.browser.helpers import log_in, log_out
-
-
-def press(page, name):
-    with page.expect_navigation():
-        page.get_by_role("button", name=name, exact=True).click()
-
-
-def status(page) -> str:
-    return page.inner_text('[data-testid="status"]')
+from tests.browser.helpers import log_in, log_out, press, status
 
 
 @pytest.mark.browser

@@ -9,18 +9,9 @@ import pytest
 from django.utils import timezone
 
 from core.models_notice import FundEntry, PublicNotice
-from tests.browser.helpers import log_in, log_out
+from tests.browser.helpers import log_in, log_out, press, status
 from vouchers.models import Batch, Claim
 from vouchers.tests.factories import YEAR, world
-
-
-def press(page, name):
-    with page.expect_navigation():
-        page.get_by_role("button", name=name, exact=True).click()
-
-
-def status(page) -> str:
-    return page.inner_text('[data-testid="status"]')
 
 
 @pytest.mark.browser
