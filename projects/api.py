@@ -96,6 +96,7 @@ class Figures(APIView):
         data = queries.year_figures(request.user, query_region(request), query_year(request))
         return Response({
             "year": data["year"], "region": data["region"], "count": data["count"],
+            "local_count": data["local_count"],
             "approved": _money(data["approved"]), "paid": _money(data["paid"]), "average": _money(data["average"]),
             "rate": float(data["rate"]) if data["rate"] is not None else None,
             "tiers": [{**t, "approved": _money(t["approved"]), "paid": _money(t["paid"]),

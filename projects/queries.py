@@ -42,7 +42,10 @@ def year_figures(user, region_code: str, year: int) -> dict:
     approved = sum((t["approved"] for t in tiers), Decimal("0"))
     ledger = funds.summary(user, year, prefix or None)
     programme = next((p for p in ledger["programmes"] if p["programme"] == PROGRAMME), None)
-    return {"year": year, "region": prefix, "tiers": tiers, "count": total, "approved": approved,
+    # The county's (or city's) own plan: every tier but the provincial 尖兵/领雁 projects it hosts.
+    local = sum(t["count"] for t in tiers if t["tier"] != Tier.PROVINCIAL)
+    return {"year": year, "region": prefix, "tiers": tiers, "count": total, "local_count": local,
+            "approved": approved,
             "paid": sum((t["paid"] for t in tiers), Decimal("0")),
             "average": (approved / total).quantize(Decimal("0.01")) if total else None,
             "rate": programme["rate"] if programme else None, "ledger": ledger,

@@ -31,7 +31,7 @@ def test_pinghu_2023_has_its_99_projects_and_meets_task_10(loaded):
     figures = year_figures(loaded["ph_admin"], "330482", 2023)
     counts = {t["tier"]: t["count"] for t in figures["tiers"]}
     assert counts["major"] + counts["key"] + counts["general"] + counts["filing"] == 99
-    assert counts["provincial"] == 3
+    assert counts["provincial"] == 3 and figures["local_count"] == 99
     assert {t["tier"]: (t["target"], t["met"]) for t in figures["targets"]} == {
         "provincial": (2, True), "major": (5, True), "key": (10, True)}
     assert all("99项" in p.source for p in Project.objects.filter(year=2023, region__code__startswith="330482"))
@@ -48,6 +48,11 @@ def test_the_ledger_total_of_2023_stays_the_documents(loaded):
     assert summary["paid"] == Decimal("119386000.00") and summary["rate"] == Decimal("0.9997")
     projects = next(p for p in summary["programmes"] if p["programme"] == "科技计划项目")
     assert projects["paid"] == year_figures(loaded["ph_admin"], "330482", 2023)["paid"] > 0
+
+
+def test_the_board_says_99_of_the_countys_own_plan(loaded, login_as):
+    html = login_as("ph_leader").get("/projects/board/?year=2023").content.decode()
+    assert "其中本级科技计划项目 99 项" in html
 
 
 def test_the_task_page_shows_the_programmes_counts(loaded, login_as):
