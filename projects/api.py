@@ -19,8 +19,9 @@ from core.errors import NotAllowed
 from core.registry.api import ByCodeWrites
 from projects import queries
 from projects.models import Project, Tranche
+from projects.services import actions
 from projects.services import projects as service
-from projects.views import document_response, run_call_action, run_project_action
+from projects.views import document_response
 
 
 def _money(value) -> str | None:
@@ -59,7 +60,7 @@ class ProjectAction(APIView):
                                " / pay 拨付（seq、amount、paid_on）/ 或工作流的其他步骤（opinion）")
     def post(self, request, code: str):
         data = request.data if hasattr(request.data, "get") else {}
-        message = run_project_action(request.user, code, data)
+        message = actions.on_project(request.user, code, data)
         return Response({**project_json(service.visible_project(request.user, code)), "message": message})
 
 
@@ -79,7 +80,7 @@ class CallAction(APIView):
                                "shortlist 拟立项公示（selected: 项目编号列表、working_days）")
     def post(self, request, code: str):
         data = request.data if hasattr(request.data, "get") else {}
-        return Response({"message": run_call_action(request.user, code, data)})
+        return Response({"message": actions.on_call(request.user, code, data)})
 
 
 @extend_schema_view(get=extend_schema(description="kind：decisions 立项清单 / acceptance 验收结果；fmt：xlsx（Excel）/ docx（Word）"))

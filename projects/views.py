@@ -4,8 +4,6 @@ acceptance, files, log) and a call's page (review round, scores, 拟立项 list,
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,6 +19,7 @@ from core.errors import BusinessError, Missing
 from projects import queries
 from projects.flow import PROJECT_FLOW, is_applicant
 from projects.models import ProjectFile, Status, Tranche
+from projects.services import actions
 from projects.services import calls as call_service
 from projects.services import projects as service
 from projects.services.steps import application_problems
@@ -30,18 +29,6 @@ def _year(text: str | None) -> int:
     if text and text.isdigit() and 2000 <= int(text) <= 2100:
         return int(text)
     return timezone.localdate().year
-
-
-def _date(text: str | None, field: str) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(text) if text else None
-    except ValueError as exc:
-        raise BusinessError(_("日期应写作YYYY-MM-DD"), field=field) from exc
-
-
-def _version(data) -> int | None:
-    text = str(data.get("version", ""))
-    return int(text) if text.isdigit() else None
 
 
 @login_required
@@ -54,33 +41,6 @@ def workbench(request):
         "title": _("科技计划项目"), "year": year, **queries.workbench(user, year),
         "years": range(timezone.localdate().year, 2019, -1),
         "may_apply": roles.is_enterprise(user) or roles.manages_region(user)})
-
-
-def run_project_action(user, code: str, data) -> str:
-    """One action on a project from a page's or the API's fields; returns what to tell the user."""
-    action = data.get("action", "")
-    if action == "decide":
-        service.decide(actor=user, code=code, amount=data.get("amount"), opinion=data.get("opinion", ""),
-                       version=_version(data))
-        return _("已立项")
-    if action == "sign_contract":
-        service.sign(actor=user, code=code, contract_no=data.get("contract_no", ""), version=_version(data))
-        return _("合同已登记")
-    if action == "extend":
-        to = _date(data.get("to"), "to")
-        if to is None:
-            raise BusinessError(_("请填写延期至的日期"), field="to")
-        service.extend(actor=user, code=code, to=to)
-        return _("已延期")
-    if action == "pay":
-        seq = str(data.get("seq", ""))
-        if not seq.isdigit():
-            raise BusinessError(_("请指定拨付期次"), field="seq")
-        service.pay_tranche(actor=user, code=code, seq=int(seq), amount=data.get("amount"),
-                            paid_on=_date(data.get("paid_on"), "paid_on"))
-        return _("已拨付")
-    service.step(actor=user, code=code, action=action, opinion=data.get("opinion", ""), version=_version(data))
-    return _("已办理")
 
 
 @login_required
@@ -98,15 +58,15 @@ def project_page(request, code: str):
                 service.add_file(actor=request.user, code=code, upload=upload)
                 messages.success(request, _("附件已上传"))
             else:
-                messages.success(request, run_project_action(request.user, code, request.POST))
+                messages.success(request, actions.on_project(request.user, code, request.POST))
         except BusinessError as exc:
             messages.error(request, str(exc))
         return redirect("projects:project", code)
     manages = roles.manages_region(request.user, project.region.code)
-    actions = [a for a in engine.allowed_actions(PROJECT_FLOW, project, request.user)
+    allowed = [a for a in engine.allowed_actions(PROJECT_FLOW, project, request.user)
                if a.name not in ("approve", "sign", "send_to_review", "take_scores", "publicise", "file")]
     return render(request, "projects/project.html", {
-        "title": project.title, "project": project, "manages": manages, "actions": actions,
+        "title": project.title, "project": project, "manages": manages, "actions": allowed,
         "may_decide": project.status == Status.PUBLICISED and roles.is_division_head(request.user,
                                                                                     project.region.code),
         "may_sign": project.status == Status.APPROVED and manages,
@@ -131,28 +91,6 @@ def project_file(request, pk: int):
     return FileResponse(handle, as_attachment=True, filename=row.name)
 
 
-def run_call_action(user, code: str, data) -> str:
-    action = data.get("action", "")
-    if action == "review":
-        per = str(data.get("per_subject") or "3")
-        if not per.isdigit():
-            raise BusinessError(_("每个项目的评审专家应为1—9人"), field="per_subject")
-        due = _date(data.get("due_on"), "due_on") or timezone.localdate() + datetime.timedelta(days=14)
-        made = call_service.open_review(actor=user, code=code, due_on=due, per_subject=int(per))
-        return _("已组织评审：%(n)s个项目，分配专家%(m)s人次") % {"n": made["projects"], "m": made["assigned"]}
-    if action == "scores":
-        return _("已汇总%(n)s个项目的评审得分") % {"n": call_service.take_scores(actor=user, code=code)}
-    if action == "shortlist":
-        selected = data.getlist("selected") if hasattr(data, "getlist") else list(data.get("selected") or [])
-        days = str(data.get("working_days") or "5")
-        if not days.isdigit():
-            raise BusinessError(_("公示期应为1至30个工作日"), field="working_days")
-        made = call_service.publish_shortlist(actor=user, code=code, selected=[str(s) for s in selected],
-                                              working_days=int(days))
-        return _("拟立项公示已发布：%(n)s项；未立项%(m)s项") % {"n": made["publicised"], "m": made["not_selected"]}
-    raise BusinessError(_("未知的操作"), field="action")
-
-
 @login_required
 def call_page(request, code: str):
     try:
@@ -164,7 +102,7 @@ def call_page(request, code: str):
         if not manages:
             raise PermissionDenied(_("只有本地区科技局管理员可以办理"))
         try:
-            messages.success(request, run_call_action(request.user, code, request.POST))
+            messages.success(request, actions.on_call(request.user, code, request.POST))
         except BusinessError as exc:
             messages.error(request, str(exc))
         return redirect("projects:call", code)

@@ -19,7 +19,6 @@ from core.document_api import DocumentView
 from core.errors import BusinessError, Missing, NotAllowed
 from core.registry.api import ByCodeWrites
 from core.scoping import region_prefix
-from vouchers import award as arithmetic
 from vouchers import queries
 from vouchers.models import Batch
 from vouchers.services import batches as batch_service
@@ -104,9 +103,10 @@ class YearSummary(APIView):
         if not roles.reads_region(request.user):
             raise NotAllowed(_("无权查看"))
         year, region = query_year(request), query_region(request)
-        data = queries.year_summary(request.user, region_prefix(region) if region else "", year)
-        rows = batch_service.year_figures(request.user, region_prefix(region) if region else "", year)["batches"]
-        return Response({**data, "paid": f"{data['paid']:.2f}", "batches": [
-            {"code": r["batch"].code, "title": r["batch"].display_title, "status": r["batch"].status,
-             "enterprises": r["enterprises"], "claims": r["claims"], "amount": arithmetic.wan(r["amount"]),
-             "summary": r["summary"]} for r in rows]})
+        data = batch_service.year_figures(request.user, region_prefix(region) if region else "", year)
+        return Response({
+            "year": year, "paid_batches": data["paid_batches"], "paid": f"{data['paid']:.2f}",
+            "paid_wan": data["paid_wan"], "sentence": data["sentence"], "batches": [
+                {"code": r["batch"].code, "title": r["batch"].display_title, "status": r["batch"].status,
+                 "enterprises": r["enterprises"], "claims": r["claims"], "amount": r["amount_wan"],
+                 "summary": r["summary"]} for r in data["batches"]]})

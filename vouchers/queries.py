@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count
 
 from core import roles
 from core.list_documents import Column, ListDocument
-from core.scoping import region_prefix
 from vouchers import award as arithmetic
-from vouchers.models import COUNTED, Batch, BatchStatus, Claim, ClaimStatus
+from vouchers.models import COUNTED, Batch, Claim, ClaimStatus
 from vouchers.services import batches as batch_service
 
 QUEUE_SIZE = 50
@@ -49,26 +48,6 @@ def visible_batch(user, code: str) -> Batch | None:
 def batch_claims(batch: Batch) -> list[Claim]:
     return list(Claim.objects.filter(batch=batch).select_related("enterprise", "provider", "service")
                 .order_by("enterprise__name", "code"))
-
-
-def addable_count(batch: Batch) -> int:
-    """How many 复审-passed claims of the batch's region and range wait outside any batch."""
-    return Claim.objects.filter(region__code__startswith=batch.region.prefix, status=ClaimStatus.APPROVED,
-                                batch__isnull=True, used_on__gte=batch.usage_from,
-                                used_on__lte=batch.usage_to).count()
-
-
-def year_summary(user, region_code: str, year: int) -> dict:
-    """The year's batches in one query per figure, for the API and the benchmark."""
-    prefix = region_prefix(region_code)
-    rows = (Batch.objects.restrict(user).filter(region__code__startswith=prefix, year=year)
-            .values("status").annotate(n=Count("id", distinct=True)))
-    paid_batches = sum(r["n"] for r in rows if r["status"] == BatchStatus.PAID)
-    paid = (Claim.objects.restrict(user).filter(batch__region__code__startswith=prefix, batch__year=year,
-                                                batch__status=BatchStatus.PAID, status__in=COUNTED)
-            .aggregate(total=Sum("award"))["total"]) or Decimal("0.00")
-    return {"year": year, "paid_batches": paid_batches, "paid": paid, "paid_wan": arithmetic.wan(paid),
-            "sentence": f"全年完成创新券兑付{paid_batches}批，兑付资金{arithmetic.wan(paid)}万元"}
 
 
 def _document(batch: Batch, title: str, claims: list[Claim], *, with_voucher: bool) -> ListDocument:

@@ -4,7 +4,6 @@ services, so the refusals are the same at every door."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -14,8 +13,8 @@ from core.registry.factories import make_serializer
 from core.roles import Role
 from vouchers import award as arithmetic
 from vouchers.apps import GROUP
-from vouchers.models import COUNTED, Batch, CatalogueItem, Claim, Provider, SubsidyRule
-from vouchers.services.batches import figures, save_batch
+from vouchers.models import Batch, CatalogueItem, Claim, Provider, SubsidyRule
+from vouchers.services.batches import figures, save_batch, with_figures
 from vouchers.services.claims import save_claim
 
 READERS = frozenset({Role.BUREAU_ADMIN, Role.LEADER})
@@ -75,14 +74,6 @@ class BatchSerializer(make_serializer(registry.Registration(Batch, "batches-shap
 
     def get_summary(self, obj) -> str:
         return arithmetic.batch_sentence(obj.counted_enterprises, obj.counted_claims, self._amount(obj))
-
-
-def with_figures(queryset):
-    """A batch's published figures read with the batch in one query."""
-    counted = Q(claims__status__in=COUNTED)
-    return queryset.annotate(counted_claims=Count("claims", filter=counted),
-                             counted_enterprises=Count("claims__enterprise", filter=counted, distinct=True),
-                             counted_amount=Sum("claims__award", filter=counted))
 
 
 def claim_actions(user, obj) -> list[tuple[str, str]]:

@@ -118,7 +118,7 @@ def batch_page(request, code: str):
         return redirect("vouchers:batch", code)
     return render(request, "vouchers/batch.html", {
         "title": batch.display_title, "batch": batch, "figures": batch_service.figures(batch),
-        "claims": queries.batch_claims(batch), "manages": manages, "addable": queries.addable_count(batch),
+        "claims": queries.batch_claims(batch), "manages": manages, "addable": batch_service.addable(batch).count(),
         "today": timezone.localdate(), "S": BatchStatus, "history": history_for(batch)[:50]})
 
 

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import funds, publicity
-from core import review as review_service
 from core.models_notice import PublicNotice
 from projects.models import ESTABLISHED, Project, Tier, Tranche
 
@@ -65,10 +64,23 @@ def in_round(step):
 
 
 def _result(project: Project) -> dict | None:
+    """This project's subject in its round: experts assigned, totals submitted, the aggregate score (read for
+    the one subject, so taking a call's scores costs a query per project, not a whole round each)."""
     if project.review_round_id is None:
         return None
-    rows = review_service.round_results(project.review_round)
-    return next((r for r in rows if r["subject"].object_id == str(project.pk)), None)
+    from django.contrib.contenttypes.models import ContentType
+
+    from core import scoring
+    from core.models_review import ReviewAssignment, ReviewSubject
+
+    subject = (ReviewSubject.objects.filter(round_id=project.review_round_id, object_id=str(project.pk),
+                                            content_type=ContentType.objects.get_for_model(Project))
+               .prefetch_related("assignments").first())
+    if subject is None:
+        return None
+    assignments = list(subject.assignments.all())
+    totals = [a.total for a in assignments if a.status == ReviewAssignment.Status.SUBMITTED]
+    return {"assigned": len(assignments), "submitted": len(totals), "score": scoring.aggregate(totals)}
 
 
 def scores_complete(step):
